@@ -1,0 +1,5 @@
+"""`python -m corodash`: the same entry point as the `corodash` command."""
+
+from corodash.cli import main
+
+raise SystemExit(main())

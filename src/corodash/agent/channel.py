@@ -1,0 +1,96 @@
+"""The agent's two pipes: batched events out, commands in.
+
+Tracers append event tuples to ``Channel.buffer`` (one list append per event, nothing else);
+a real OS thread drains it every few milliseconds, encodes the batch as one msgpack frame and
+writes it. Other messages go through ``send``, which flushes pending events first so the
+controller sees everything in the order it happened.
+"""
+
+from __future__ import annotations
+
+import os
+from _thread import allocate_lock, start_new_thread
+from collections.abc import Callable
+from time import perf_counter, sleep
+
+from corodash.protocol import EVENTS, Command, encode_frame
+
+FLUSH_INTERVAL = 0.005
+MAX_BATCH = 20_000
+
+
+class Channel:
+    """Events and messages from the agent to the controller."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer: list[tuple] = []
+        self.on_tick: list[Callable[[float], None]] = []
+        self._lock = allocate_lock()
+        self._running = False
+
+    def start(self) -> None:
+        self._running = True
+        start_new_thread(self._flush_loop, ())
+
+    def _flush_loop(self) -> None:
+        while self._running:
+            sleep(FLUSH_INTERVAL)
+            self.flush()
+            now = perf_counter()
+            for tick in self.on_tick:
+                tick(now)
+
+    def flush(self) -> None:
+        with self._lock:
+            self._flush_locked()
+
+    def send(self, message: tuple) -> None:
+        """Send a message after every event recorded so far."""
+        with self._lock:
+            self._flush_locked()
+            self._write(encode_frame(message))
+
+    def _flush_locked(self) -> None:
+        buffer = self.buffer
+        while buffer:
+            count = min(len(buffer), MAX_BATCH)
+            batch = buffer[:count]
+            del buffer[:count]
+            self._write(encode_frame((EVENTS, batch)))
+
+    def _write(self, data: bytes) -> None:
+        view = memoryview(data)
+        try:
+            while view:
+                written = os.write(self.fd, view)
+                view = view[written:]
+        except OSError:
+            # The controller is gone: nobody will read what this process does next.
+            os._exit(70)
+
+
+class CommandReader:
+    """Reads one command per line on a real OS thread and hands each to ``handle``."""
+
+    def __init__(self, fd: int, handle: Callable[[Command], None]) -> None:
+        self.fd = fd
+        self.handle = handle
+
+    def start(self) -> None:
+        start_new_thread(self._read_loop, ())
+
+    def _read_loop(self) -> None:
+        pending = b""
+        while True:
+            try:
+                chunk = os.read(self.fd, 65536)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                os._exit(70)  # the controller closed the pipe: it has gone away
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                if line.strip():
+                    self.handle(Command.decode(line))

@@ -1,0 +1,121 @@
+"""Step, pause and continue: whether the program may go on after an event.
+
+Tracers check ``gate.hold`` after each event and call :meth:`Gate.event` when it is set;
+the main thread then waits here until the controller says step or continue. While it waits,
+drive commands (next, send, switch...) run on it, but only where running user code is safe:
+not inside a tracer callback, where Python tracing is off and greenlets must not switch.
+Pauses nest: a drive command run at a pause point may itself stop at a step, and resuming
+always resumes the innermost pause.
+"""
+
+from __future__ import annotations
+
+from _thread import allocate_lock
+from collections import deque
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
+
+from corodash.protocol import IDLE, PAUSED, RUNNING, STATE
+
+
+class _Stop:
+    """One pause point on the main thread's stack of waits."""
+
+    __slots__ = ("can_drive", "state", "waiting")
+
+    def __init__(self, state: str, can_drive: bool) -> None:
+        self.state = state
+        self.can_drive = can_drive
+        self.waiting = True
+
+
+class Gate:
+    """The main thread's pause points, driven from the command thread."""
+
+    def __init__(
+        self, send: Callable[[tuple], None], describe: Callable[[FrameType | None], dict]
+    ) -> None:
+        self.send = send
+        self.describe = describe
+        self.hold = False
+        """Set while stepping or when a pause is asked for; tracers check it per event."""
+        self.remaining = 0
+        self._stops: list[_Stop] = []
+        self._jobs: deque[Callable[[], None]] = deque()
+        self._wake = allocate_lock()
+        self._wake.acquire()
+
+    @property
+    def stopped(self) -> bool:
+        return bool(self._stops)
+
+    @property
+    def can_drive(self) -> bool:
+        """True when the main thread waits somewhere it may run user code."""
+        return bool(self._stops) and self._stops[-1].can_drive
+
+    # -- main thread ---------------------------------------------------------------------
+
+    def event(self) -> None:
+        """Called by a tracer after recording an event while ``hold`` is set."""
+        if self.remaining > 1:
+            self.remaining -= 1
+            return
+        self.remaining = 0
+        self.wait(PAUSED, None, can_drive=False)
+
+    def wait(self, state: str, frame: FrameType | None, can_drive: bool) -> None:
+        """Block the main thread until resumed, running queued jobs meanwhile."""
+        stop = _Stop(state, can_drive)
+        self._stops.append(stop)
+        self.send((STATE, state, self.describe(frame)))
+        try:
+            while stop.waiting:
+                self._wake.acquire()
+                ran = False
+                while self._jobs:
+                    ran = True
+                    self.send((STATE, RUNNING, {}))
+                    self._jobs.popleft()()
+                if ran and stop.waiting:
+                    self.send((STATE, state, self.describe(frame)))
+        finally:
+            self._stops.pop()
+        self.send((STATE, RUNNING, {}))
+
+    def idle(self) -> None:
+        """The program's top level is over: serve drive commands until the agent stops."""
+        self.hold = False
+        self.remaining = 0
+        self.wait(IDLE, None, can_drive=True)
+
+    # -- command thread ------------------------------------------------------------------
+
+    def step(self, count: int) -> None:
+        self.hold = True
+        self.remaining = max(1, count)
+        self._resume()
+
+    def resume(self) -> None:
+        self.hold = False
+        self.remaining = 0
+        self._resume()
+
+    def request_pause(self) -> None:
+        self.hold = True
+        self.remaining = 0
+
+    def submit(self, job: Callable[[], Any]) -> None:
+        """Run ``job`` on the main thread at its current pause point."""
+        self._jobs.append(job)
+        self._wake_up()
+
+    def _resume(self) -> None:
+        if self._stops and self._stops[-1].state != IDLE:
+            self._stops[-1].waiting = False
+        self._wake_up()
+
+    def _wake_up(self) -> None:
+        if self._wake.locked():
+            self._wake.release()

@@ -1,0 +1,181 @@
+"""Read-only views of tasks: state, location, stack, locals and source, as plain data."""
+
+from __future__ import annotations
+
+import inspect
+import linecache
+import sys
+from types import FrameType, GeneratorType
+from typing import Any
+
+from corodash.agent.registry import GENERATOR, GREENLET, Registry, Task
+from corodash.agent.usercode import CodeFilter
+from corodash.agent.values import safe_repr
+from corodash.protocol import MAIN_TASK
+
+MAX_LOCALS = 60
+SOURCE_CONTEXT = 6
+
+_GENERATOR_STATES = {
+    inspect.GEN_CREATED: "created",
+    inspect.GEN_RUNNING: "running",
+    inspect.GEN_SUSPENDED: "suspended",
+    inspect.GEN_CLOSED: "closed",
+}
+
+
+class Inspector:
+    """Answers 'tasks' and 'where' from the registry and the live objects."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        code_filter: CodeFilter,
+        main_thread: int,
+        namespace: dict[str, Any],
+    ) -> None:
+        self.registry = registry
+        self.code_filter = code_filter
+        self.main_thread = main_thread
+        self.namespace = namespace
+        self.program_done = False
+
+    def tasks(self) -> list[dict[str, Any]]:
+        names = self.registry.global_names(self.namespace)
+        return [
+            self._summary(task, names.get(task.tid, []))
+            for task in list(self.registry.tasks.values())
+        ]
+
+    def _summary(self, task: Task, global_names: list[str]) -> dict[str, Any]:
+        frame = self._frame_of(task)
+        user_frame = self._innermost_user(frame)
+        summary: dict[str, Any] = {
+            "id": task.tid,
+            "name": task.name,
+            "kind": task.kind,
+            "parent": task.parent,
+            "state": self.state(task),
+            "globals": global_names,
+            "alive": self._alive(task),
+            "file": None,
+            "line": None,
+            "function": None,
+        }
+        if user_frame is not None:
+            code = user_frame.f_code
+            summary.update(file=code.co_filename, line=user_frame.f_lineno, function=code.co_name)
+        elif task.kind == GENERATOR and isinstance(task.obj(), GeneratorType):
+            code = task.obj().gi_code
+            summary.update(file=code.co_filename, line=code.co_firstlineno, function=code.co_name)
+        return summary
+
+    def _alive(self, task: Task) -> bool:
+        return task.tid == MAIN_TASK or task.obj() is not None
+
+    def state(self, task: Task) -> str | None:
+        """The live state, or None where only the event history can tell."""
+        obj = task.obj()
+        if task.tid == MAIN_TASK:
+            if self.program_done:
+                return "finished"
+            return "running" if self._is_current(obj) else "suspended"
+        if obj is None:
+            return None
+        if isinstance(obj, GeneratorType):
+            return _GENERATOR_STATES[inspect.getgeneratorstate(obj)]
+        if task.kind == GREENLET or self.registry.is_greenlet(obj):
+            if obj.dead:
+                return "dead"
+            if not obj:
+                return "not started"
+            return "running" if self._is_current(obj) else "suspended"
+        return None
+
+    def _is_current(self, glet: Any) -> bool:
+        module = self.registry.greenlet_module
+        if module is None:
+            return glet is None
+        return glet is None or module.getcurrent() is glet
+
+    def _frame_of(self, task: Task) -> FrameType | None:
+        obj = task.obj()
+        if isinstance(obj, GeneratorType):
+            frame = obj.gi_frame
+            inner = obj
+            while isinstance(getattr(inner, "gi_yieldfrom", None), GeneratorType):
+                inner = inner.gi_yieldfrom
+                frame = inner.gi_frame or frame
+            return frame
+        if task.tid == MAIN_TASK or (obj is not None and self._is_current(obj)):
+            if self.program_done and task.tid == MAIN_TASK:
+                return None
+            return sys._current_frames().get(self.main_thread)
+        return getattr(obj, "gr_frame", None)
+
+    def _innermost_user(self, frame: FrameType | None) -> FrameType | None:
+        while frame is not None and not self.code_filter.wants(frame.f_code):
+            frame = frame.f_back
+        return frame
+
+    def where(self, task: Task) -> dict[str, Any]:
+        """Stack (outermost first), locals of the innermost user frame, source around it."""
+        frame = self._frame_of(task)
+        stack = []
+        walker = frame
+        while walker is not None:
+            code = walker.f_code
+            if "corodash" not in code.co_filename or self.code_filter.wants(code):
+                stack.append(
+                    {
+                        "file": code.co_filename,
+                        "line": walker.f_lineno,
+                        "function": code.co_name,
+                        "user": self.code_filter.wants(code),
+                    }
+                )
+            walker = walker.f_back
+        stack.reverse()
+        user_frame = self._innermost_user(frame)
+        answer: dict[str, Any] = {
+            "task": task.tid,
+            "name": task.name,
+            "state": self.state(task),
+            "stack": stack,
+            "locals": {},
+            "source": None,
+        }
+        if user_frame is not None:
+            answer["locals"] = _locals(user_frame)
+            answer["source"] = _source(user_frame.f_code.co_filename, user_frame.f_lineno)
+        return answer
+
+    def position(self, frame: FrameType | None) -> dict[str, Any]:
+        """Where the main thread stands: its task and innermost user frame."""
+        if frame is None:
+            frame = sys._current_frames().get(self.main_thread)
+        task = self.registry.task_of_frame_stack(frame)
+        user_frame = self._innermost_user(frame)
+        where: dict[str, Any] = {"task": task}
+        if user_frame is not None:
+            where.update(
+                file=user_frame.f_code.co_filename,
+                line=user_frame.f_lineno,
+                function=user_frame.f_code.co_name,
+            )
+        return where
+
+
+def _locals(frame: FrameType) -> dict[str, str]:
+    items = list(frame.f_locals.items())[:MAX_LOCALS]
+    return {str(name): safe_repr(value) for name, value in items if not str(name).startswith("__")}
+
+
+def _source(filename: str, line: int) -> dict[str, Any]:
+    first = max(1, line - SOURCE_CONTEXT)
+    lines = [
+        linecache.getline(filename, n).rstrip("\n") for n in range(first, line + SOURCE_CONTEXT + 1)
+    ]
+    while lines and not lines[-1]:
+        lines.pop()
+    return {"file": filename, "first": first, "line": line, "lines": lines}

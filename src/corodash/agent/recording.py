@@ -1,0 +1,22 @@
+"""What every tracer records into: the pieces of the agent a tracer callback touches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from corodash.agent.gate import Gate
+from corodash.agent.registry import Registry
+from corodash.agent.resume_cause import ResumeCause
+from corodash.agent.usercode import CodeFilter
+
+
+@dataclass
+class Recording:
+    registry: Registry
+    append: Callable[[tuple], None]
+    """``list.append`` of the channel's buffer: the whole cost of recording an event."""
+    clock: Callable[[], float]
+    gate: Gate
+    code_filter: CodeFilter
+    cause: ResumeCause

@@ -1,0 +1,249 @@
+"""The agent's tasks: every generator, iterator and greenlet it has seen, by weak reference.
+
+corodash must never keep a task alive (a greenlet whose last reference goes is killed with
+GreenletExit; holding it would change the program), so the registry holds weak references
+and forgets an object's address the moment it dies.
+"""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from collections.abc import Callable, Iterable
+from types import FrameType, GeneratorType
+from typing import Any
+
+from corodash.agent.frames import generator_of
+from corodash.agent.usercode import CodeFilter
+from corodash.protocol import MAIN_TASK, SPAWN
+
+GENERATOR, ITERATOR, GREENLET, GEVENT = "generator", "iterator", "greenlet", "gevent"
+
+
+class _TaskRef(weakref.ref):
+    """A weak reference that remembers which task and address it stood for."""
+
+    __slots__ = ("address", "frame_address", "tid")
+
+
+class Task:
+    """What the agent knows of one task; the object itself only through ``ref``."""
+
+    __slots__ = ("kind", "name", "parent", "ref", "tid")
+
+    def __init__(self, tid: int, name: str, kind: str, parent: int | None) -> None:
+        self.tid = tid
+        self.name = name
+        self.kind = kind
+        self.parent = parent
+        self.ref: _TaskRef | None = None
+
+    def obj(self) -> Any:
+        return self.ref() if self.ref is not None else None
+
+
+class Registry:
+    """Task ids by object address (live objects only) and by running frame."""
+
+    def __init__(
+        self, emit: Callable[[tuple], None], clock: Callable[[], float], code_filter: CodeFilter
+    ) -> None:
+        self.emit = emit
+        self.clock = clock
+        self.code_filter = code_filter
+        self.tasks: dict[int, Task] = {MAIN_TASK: Task(MAIN_TASK, "main", GREENLET, None)}
+        self.by_address: dict[int, int] = {}
+        self.by_frame: dict[int, int] = {}
+        self._next_id = 1
+        self.greenlet_module: Any = None
+        self.gevent_greenlet_type: type | None = None
+        self.hub_type: type | None = None
+
+    # -- registering ---------------------------------------------------------------------
+
+    def add(
+        self,
+        obj: Any,
+        name: str,
+        kind: str,
+        parent: int | None,
+        file: str | None = None,
+        line: int | None = None,
+    ) -> int:
+        tid = self._next_id
+        self._next_id += 1
+        task = Task(tid, name, kind, parent)
+        self.tasks[tid] = task
+        if obj is not None:
+            ref = _TaskRef(obj, self._forget)
+            ref.address, ref.frame_address, ref.tid = id(obj), None, tid
+            task.ref = ref
+            self.by_address[id(obj)] = tid
+        self.emit((SPAWN, self.clock(), tid, name, kind, parent, file, line))
+        return tid
+
+    def alias(self, obj: Any, tid: int) -> None:
+        """Record ``obj`` (the main greenlet) as an existing task, without a spawn event."""
+        ref = _TaskRef(obj, self._forget)
+        ref.address, ref.frame_address, ref.tid = id(obj), None, tid
+        self.tasks[tid].ref = ref
+        self.by_address[id(obj)] = tid
+
+    def _forget(self, ref: _TaskRef) -> None:
+        if self.by_address.get(ref.address) == ref.tid:
+            del self.by_address[ref.address]
+        if ref.frame_address is not None and self.by_frame.get(ref.frame_address) == ref.tid:
+            del self.by_frame[ref.frame_address]
+
+    def generator_started(self, frame: FrameType) -> int:
+        """The task of the generator running ``frame``, registered on first sight."""
+        gen = generator_of(frame)
+        if gen is None:
+            tid = self._unresolved(frame)
+        else:
+            tid = self.by_address.get(id(gen))
+            if tid is None:
+                tid = self._add_generator(gen, frame)
+        task_ref = self.tasks[tid].ref
+        if task_ref is not None:
+            task_ref.frame_address = id(frame)
+        self.by_frame[id(frame)] = tid
+        return tid
+
+    def _unresolved(self, frame: FrameType) -> int:
+        """A generator frame whose generator could not be found: tracked by frame only."""
+        code = frame.f_code
+        return self.add(
+            None, code.co_name, GENERATOR, self.current_greenlet(), code.co_filename, frame.f_lineno
+        )
+
+    def _add_generator(self, gen: GeneratorType, frame: FrameType | None = None) -> int:
+        code = gen.gi_code
+        line = frame.f_lineno if frame is not None else code.co_firstlineno
+        return self.add(gen, gen.__name__, GENERATOR, None, code.co_filename, line)
+
+    def iterator_entered(self, frame: FrameType) -> int | None:
+        """The task of the iterator whose ``__next__`` runs in ``frame``."""
+        code = frame.f_code
+        if not code.co_argcount:
+            return None
+        this = frame.f_locals.get(code.co_varnames[0])
+        if this is None:
+            return None
+        tid = self.by_address.get(id(this))
+        if tid is None:
+            tid = self._add_iterator(this)
+        self.by_frame[id(frame)] = tid
+        return tid
+
+    def _add_iterator(self, obj: Any) -> int:
+        cls = type(obj)
+        code = getattr(cls.__next__, "__code__", None)
+        file = code.co_filename if code else None
+        line = code.co_firstlineno if code else None
+        return self.add(obj, cls.__name__, ITERATOR, None, file, line)
+
+    def greenlet_seen(self, glet: Any) -> int:
+        tid = self.by_address.get(id(glet))
+        if tid is None:
+            tid = self._add_greenlet(glet)
+        return tid
+
+    def _add_greenlet(self, glet: Any) -> int:
+        kind = GREENLET
+        name = "greenlet"
+        run = None
+        if self.hub_type is not None and isinstance(glet, self.hub_type):
+            kind, name = GEVENT, "hub"
+        elif self.gevent_greenlet_type is not None and isinstance(glet, self.gevent_greenlet_type):
+            kind = GEVENT
+            run = getattr(glet, "_run", None)
+        else:
+            run = getattr(glet, "run", None)
+        code = getattr(run, "__code__", None)
+        if run is not None:
+            name = getattr(run, "__name__", name)
+        elif kind == GREENLET and glet.gr_frame is not None:
+            code = _outermost(glet.gr_frame).f_code
+            name = code.co_name
+        parent = glet.parent
+        parent_tid = self.greenlet_seen(parent) if parent is not None else None
+        return self.add(
+            glet,
+            name,
+            kind,
+            parent_tid,
+            code.co_filename if code else None,
+            code.co_firstlineno if code else None,
+        )
+
+    def rename(self, tid: int, name: str) -> None:
+        """A greenlet's function is only known once it runs (``run`` is gone by then)."""
+        self.tasks[tid].name = name
+
+    def current_greenlet(self) -> int:
+        module = self.greenlet_module
+        if module is None:
+            return MAIN_TASK
+        return self.by_address.get(id(module.getcurrent()), MAIN_TASK)
+
+    # -- discovery -----------------------------------------------------------------------
+
+    def discover(self, objects: Iterable[Any]) -> None:
+        """Register tasks among ``objects`` that never ran (so no event announced them)."""
+        for obj in objects:
+            if id(obj) in self.by_address:
+                continue
+            kind = type(obj)
+            if kind is GeneratorType:
+                if self.code_filter.wants(obj.gi_code):
+                    self._add_generator(obj)
+            elif self.is_greenlet(obj):
+                if not obj.dead:
+                    self._add_greenlet(obj)
+            elif self._is_user_iterator(kind):
+                self._add_iterator(obj)
+
+    def discover_everywhere(self, namespace: dict[str, Any]) -> None:
+        """Globals first (cheap), then the garbage collector's view of the heap."""
+        self.discover(list(namespace.values()))
+        gc.collect()
+        wanted = [o for o in gc.get_objects() if type(o) is GeneratorType or self.is_greenlet(o)]
+        self.discover(wanted)
+
+    def is_greenlet(self, obj: Any) -> bool:
+        module = self.greenlet_module
+        return module is not None and isinstance(obj, module.greenlet)
+
+    def _is_user_iterator(self, kind: type) -> bool:
+        nxt = getattr(kind, "__next__", None)
+        code = getattr(nxt, "__code__", None)
+        return code is not None and hasattr(kind, "__iter__") and self.code_filter.wants(code)
+
+    # -- lookup --------------------------------------------------------------------------
+
+    def global_names(self, namespace: dict[str, Any]) -> dict[int, list[str]]:
+        """Task id -> the script's global names that refer to it."""
+        names: dict[int, list[str]] = {}
+        for key, value in list(namespace.items()):
+            tid = self.by_address.get(id(value))
+            if tid is not None and not key.startswith("__"):
+                names.setdefault(tid, []).append(key)
+        return names
+
+    def task_of_frame_stack(self, frame: FrameType | None) -> int:
+        """The innermost task running ``frame`` or one of its callers."""
+        by_frame = self.by_frame
+        while frame is not None:
+            tid = by_frame.get(id(frame))
+            if tid is not None:
+                return tid
+            frame = frame.f_back
+        return self.current_greenlet()
+
+
+def _outermost(frame: FrameType) -> FrameType:
+    """The bottom frame of a suspended greenlet: the function it was started with."""
+    while frame.f_back is not None:
+        frame = frame.f_back
+    return frame

@@ -1,0 +1,369 @@
+"""The agent itself: set up tracing, run the user's script as ``__main__``, answer commands.
+
+Started by the controller as ``python -m corodash.agent CONFIG``. Events go out on one pipe,
+commands come in on another; the user's own stdin, stdout and stderr stay where they are
+(stdout and stderr are also captured line by line into OUTPUT events).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import functools
+import os
+import signal
+import sys
+import time
+import traceback
+import types
+from _thread import get_ident, start_new_thread
+from dataclasses import dataclass, field
+from time import perf_counter
+from typing import Any
+
+from corodash.agent import values
+from corodash.agent.channel import Channel, CommandReader
+from corodash.agent.drive import DRIVE_COMMANDS, DriveError, Driver
+from corodash.agent.gate import Gate
+from corodash.agent.import_hooks import PostImportHooks
+from corodash.agent.inspection import Inspector
+from corodash.agent.output import capture
+from corodash.agent.patching import PatchPolicy
+from corodash.agent.recording import Recording
+from corodash.agent.registry import Registry, Task
+from corodash.agent.resume_cause import ResumeCause
+from corodash.agent.tracer_greenlet import GreenletTracer
+from corodash.agent.usercode import CodeFilter, is_corodash_file
+from corodash.protocol import (
+    END,
+    HELLO,
+    MAIN_TASK,
+    PAUSED,
+    PROTOCOL_VERSION,
+    RAISE,
+    REPLY,
+    TOPLEVEL,
+    Command,
+)
+
+PAUSE_SIGNAL = signal.SIGRTMIN + 5 if hasattr(signal, "SIGRTMIN") else signal.SIGUSR2
+"""Interrupts the main thread for a pause when no event comes (a loop that never yields)."""
+
+PAUSE_GRACE = 0.05
+
+
+@dataclass
+class AgentConfig:
+    script: str
+    argv: list[str]
+    events_fd: int
+    commands_fd: int
+    patch: str = "auto"
+    step: bool = False
+    stay: bool = False
+    """Keep serving commands after the top level ends (repl and dashboard), or exit."""
+    include_libraries: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Agent:
+    def __init__(self, config: AgentConfig) -> None:
+        self.config = config
+        self.t0 = perf_counter()
+        self.main_thread = get_ident()
+        self.channel = Channel(config.events_fd)
+        append = self.channel.buffer.append
+        self.append = append
+        self.code_filter = CodeFilter(config.include_libraries)
+        self.registry = Registry(append, perf_counter, self.code_filter)
+        self.namespace: dict[str, Any] = {}
+        self.inspector = Inspector(
+            self.registry, self.code_filter, self.main_thread, self.namespace
+        )
+        self.gate = Gate(self.channel.send, self.inspector.position)
+        self.cause = ResumeCause()
+        rec = Recording(
+            self.registry, append, perf_counter, self.gate, self.code_filter, self.cause
+        )
+        self.tracer = _generator_tracer(rec)
+        self.greenlets = GreenletTracer(rec)
+        self.driver = Driver(self.registry, self.cause, self.namespace, append, perf_counter)
+        self.patches = PatchPolicy(config.patch, append, perf_counter, self._current_task)
+        self.hooks = PostImportHooks()
+        self._pause_requests = 0
+
+    # -- start-up ------------------------------------------------------------------------
+
+    def run(self) -> None:
+        self.channel.send(
+            (
+                HELLO,
+                {
+                    "version": PROTOCOL_VERSION,
+                    "pid": os.getpid(),
+                    "t0": self.t0,
+                    "python": sys.version.split()[0],
+                    "patch": self.config.patch,
+                },
+            )
+        )
+        self.channel.start()
+        values.watchdog = values.ReprWatchdog(self.main_thread)
+        self.channel.on_tick.append(values.watchdog.check)
+        signal.signal(PAUSE_SIGNAL, self._pause_signal)
+        CommandReader(self.config.commands_fd, self.handle).start()
+        self.streams = capture(self.append, perf_counter, self._current_task)
+        self.hooks.when_imported("greenlet", self.greenlets.install)
+        self.hooks.when_imported("gevent", self._gevent_imported)
+        self.hooks.install()
+        status = self._run_program()
+        self._top_level_done(status)
+
+    def _gevent_imported(self, gevent: Any) -> None:
+        from gevent.hub import Hub
+
+        self.registry.gevent_greenlet_type = gevent.Greenlet
+        self.registry.hub_type = Hub
+        self.patches.gevent_imported(gevent)
+        announce_spawns(gevent, self.registry)
+
+    def _current_task(self) -> int:
+        return self.registry.task_of_frame_stack(sys._getframe(1))
+
+    # -- running the program -------------------------------------------------------------
+
+    def _run_program(self) -> dict[str, Any]:
+        config = self.config
+        script = os.path.abspath(config.script)
+        module = types.ModuleType("__main__")
+        module.__file__ = script
+        module.__builtins__ = __builtins__  # type: ignore[attr-defined]
+        sys.modules["__main__"] = module
+        self.namespace = self.inspector.namespace = self.driver.namespace = module.__dict__
+        sys.argv = [script, *config.argv]
+        sys.path[0] = os.path.dirname(script)
+        try:
+            with open(script, "rb") as handle:
+                source = handle.read()
+            code = compile(source, script, "exec")
+        except (OSError, SyntaxError, ValueError) as error:
+            return {
+                "status": "error",
+                "exit_code": 2,
+                "error": error_text_plain(error),
+                "traceback": "",
+            }
+        try:
+            self.patches.apply_before_script()
+        except Exception as error:
+            return {
+                "status": "error",
+                "exit_code": 1,
+                "error": f"patch_all failed: {error}",
+                "traceback": traceback.format_exc(),
+            }
+        self.tracer.install()
+        if config.step:
+            self.gate.request_pause()
+        try:
+            exec(code, module.__dict__)
+        except SystemExit as exit_:
+            return _exit_status(exit_)
+        except KeyboardInterrupt:
+            return {
+                "status": "interrupted",
+                "exit_code": 130,
+                "error": "KeyboardInterrupt",
+                "traceback": "",
+            }
+        except BaseException as error:
+            return self._user_error(error)
+        return {"status": "finished", "exit_code": 0, "error": None, "traceback": ""}
+
+    def _user_error(self, error: BaseException) -> dict[str, Any]:
+        from corodash.agent.generator_events import error_text
+
+        text = error_text(error)
+        self.append((RAISE, perf_counter(), MAIN_TASK, text))
+        return {
+            "status": "error",
+            "exit_code": 1,
+            "error": text,
+            "traceback": user_traceback(error),
+        }
+
+    def _top_level_done(self, status: dict[str, Any]) -> None:
+        for stream in self.streams:
+            stream.finish()
+        with contextlib.suppress(Exception):
+            self.registry.discover_everywhere(self.inspector.namespace)
+        self.inspector.program_done = True
+        self.top_level_status = status
+        if self.config.stay:
+            self.channel.send((TOPLEVEL, status))
+            self.gate.idle()
+        self.finish(status)
+
+    def finish(self, status: dict[str, Any]) -> None:
+        """Send the END event and leave without running anything more."""
+        with contextlib.suppress(BaseException):
+            atexit._run_exitfuncs()
+        for stream in self.streams:
+            stream.finish()
+        self.append(
+            (
+                END,
+                perf_counter(),
+                MAIN_TASK,
+                status["status"],
+                status["exit_code"],
+                status["error"],
+                status["traceback"],
+            )
+        )
+        self.channel.flush()
+        os._exit(0)
+
+    # -- commands (on the command thread) ------------------------------------------------
+
+    def handle(self, command: Command) -> None:
+        try:
+            data = self._dispatch(command)
+        except DriveError as error:
+            self.reply(command, False, {}, str(error))
+        except Exception as error:
+            self.reply(command, False, {}, f"{type(error).__name__}: {error}")
+        else:
+            if data is not None:
+                self.reply(command, True, data)
+
+    def reply(self, command: Command, ok: bool, data: dict[str, Any], error: str = "") -> None:
+        self.channel.send((REPLY, command.id, ok, data, error))
+
+    def _dispatch(self, command: Command) -> dict[str, Any] | None:
+        name, args = command.name, command.args
+        gate = self.gate
+        if name == "step":
+            gate.step(int(args[0]) if args else 1)
+            return {}
+        if name == "continue":
+            gate.resume()
+            return {}
+        if name == "pause":
+            self._pause()
+            return {}
+        if name == "stop":
+            self.finish({"status": "stopped", "exit_code": None, "error": None, "traceback": ""})
+        if name == "tasks":
+            if gate.stopped:
+                self._discover_globals()
+            return {"tasks": self.inspector.tasks()}
+        if name == "where":
+            return self.inspector.where(self._task(args))
+        if name in DRIVE_COMMANDS:
+            self._drive(command)
+            return None
+        raise DriveError(f"unknown command {name!r}")
+
+    def _task(self, args: list[Any]) -> Task:
+        if not args:
+            raise DriveError("which task? give its id")
+        task = self.registry.tasks.get(int(args[0]))
+        if task is None:
+            raise DriveError(f"no task with id {args[0]}")
+        return task
+
+    def _drive(self, command: Command) -> None:
+        if not self.gate.can_drive:
+            if self.gate.stopped:
+                raise DriveError(
+                    "the program is stopped inside a traced event, where user "
+                    "code cannot run: step or continue first"
+                )
+            raise DriveError("the program is running: pause it first")
+        task = self._task(command.args)
+
+        def job() -> None:
+            try:
+                answer = self.driver.run(command.name, task, command.args[1:])
+            except DriveError as error:
+                self.reply(command, False, {}, str(error))
+            else:
+                self.reply(command, True, answer)
+
+        self.gate.submit(job)
+
+    def _discover_globals(self) -> None:
+        self.registry.discover(list(self.inspector.namespace.values()))
+
+    # -- pausing -------------------------------------------------------------------------
+
+    def _pause(self) -> None:
+        """Pause at the next event, or interrupt the main thread if none comes soon."""
+        self.gate.request_pause()
+        self._pause_requests += 1
+        start_new_thread(self._pause_fallback, (self._pause_requests,))
+
+    def _pause_fallback(self, request: int) -> None:
+        time.sleep(PAUSE_GRACE)
+        if self.gate.hold and not self.gate.stopped and request == self._pause_requests:
+            signal.pthread_kill(self.main_thread, PAUSE_SIGNAL)
+
+    def _pause_signal(self, signum: int, frame: Any) -> None:
+        if self.gate.hold and not self.gate.stopped:
+            self.gate.remaining = 0
+            self.gate.wait(PAUSED, frame, can_drive=True)
+
+
+def announce_spawns(gevent: Any, registry: Registry) -> None:
+    """Make ``gevent.spawn`` register its Greenlet at once; its first switch comes later.
+
+    The Greenlet type itself is compiled and cannot be patched; the module's functions can,
+    and the program only sees them after this hook has run.
+    """
+    for name in ("spawn", "spawn_later"):
+        original = getattr(gevent, name, None)
+        if original is None:
+            continue
+
+        def announced(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            glet = _original(*args, **kwargs)
+            registry.greenlet_seen(glet)
+            return glet
+
+        functools.update_wrapper(announced, original)
+        setattr(gevent, name, announced)
+
+
+def _generator_tracer(rec: Recording) -> Any:
+    if sys.version_info >= (3, 12):
+        from corodash.agent.tracer_monitoring import MonitoringTracer
+
+        return MonitoringTracer(rec)
+    from corodash.agent.tracer_settrace import SettraceTracer
+
+    return SettraceTracer(rec)
+
+
+def _exit_status(exit_: SystemExit) -> dict[str, Any]:
+    code = exit_.code
+    if code is None or code == 0:
+        return {"status": "finished", "exit_code": 0, "error": None, "traceback": ""}
+    if isinstance(code, int):
+        return {"status": "exit", "exit_code": code, "error": None, "traceback": ""}
+    return {"status": "exit", "exit_code": 1, "error": str(code), "traceback": ""}
+
+
+def error_text_plain(error: BaseException) -> str:
+    if isinstance(error, SyntaxError):
+        return f"{error.filename}:{error.lineno}: SyntaxError: {error.msg}"
+    return f"{type(error).__name__}: {error}"
+
+
+def user_traceback(error: BaseException) -> str:
+    """The traceback as Python would print it, without corodash's own frames."""
+    tb = error.__traceback__
+    while tb is not None and is_corodash_file(tb.tb_frame.f_code.co_filename):
+        tb = tb.tb_next
+    error.__traceback__ = tb
+    return "".join(traceback.format_exception(error))

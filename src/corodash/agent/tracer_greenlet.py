@@ -1,0 +1,119 @@
+"""Greenlet switches through ``greenlet.settrace`` (every switch, to and from the hub too).
+
+The callback chains to the tracer it replaced (gevent's monitor thread installs one) and never
+raises: greenlet would remove it and throw the error into the target. A plain greenlet's
+``run`` is gone by the time it first runs, so when one appears that way its switch is held
+back until a one-shot profile hook sees the first function it calls, which names it.
+"""
+
+from __future__ import annotations
+
+import sys
+from types import FrameType
+from typing import Any
+
+from corodash.agent.generator_events import error_text
+from corodash.agent.recording import Recording
+from corodash.agent.registry import GREENLET
+from corodash.agent.values import safe_repr
+from corodash.protocol import MAIN_TASK, RAISE, RETURN, SWITCH
+
+
+class GreenletTracer:
+    """Installed when the program imports greenlet."""
+
+    def __init__(self, rec: Recording) -> None:
+        self.rec = rec
+        self.module: Any = None
+        self.previous: Any = None
+        self._held: tuple | None = None
+        self._saved_profile: Any = None
+
+    def install(self, module: Any) -> None:
+        registry = self.rec.registry
+        registry.greenlet_module = module
+        registry.alias(module.getcurrent(), MAIN_TASK)
+        self.module = module
+        self.previous = module.settrace(self._callback())
+
+    def uninstall(self) -> None:
+        if self.module is not None:
+            self.module.settrace(self.previous)
+
+    def _callback(self):
+        rec = self.rec
+        registry = rec.registry
+        get = registry.by_address.get
+        seen = registry.greenlet_seen
+        append, clock, gate = rec.append, rec.clock, rec.gate
+        tracer = self
+
+        def on_greenlet(event: str, args: Any) -> None:
+            if event == "switch" or event == "throw":
+                try:
+                    origin, target = args
+                    origin_id = get(id(origin))
+                    if origin_id is None:
+                        origin_id = seen(origin)
+                    if origin.dead:
+                        append(tracer._ending(origin, origin_id, event))
+                    target_id = get(id(target))
+                    if target_id is None and tracer._unnamed(target):
+                        tracer._hold(clock(), origin_id, event == "throw")
+                    else:
+                        if target_id is None:
+                            target_id = seen(target)
+                        append((SWITCH, clock(), target_id, origin_id, event == "throw"))
+                        if gate.hold:
+                            gate.event()
+                except BaseException:
+                    pass
+            previous = tracer.previous
+            if previous is not None:
+                previous(event, args)
+
+        return on_greenlet
+
+    def _ending(self, glet: Any, tid: int, event: str) -> tuple:
+        """The RETURN or RAISE of a greenlet that has just finished."""
+        now = self.rec.clock()
+        error = getattr(glet, "exception", None)  # gevent keeps the outcome on the Greenlet
+        if error is not None:
+            return (RAISE, now, tid, error_text(error))
+        if event == "throw":
+            return (RAISE, now, tid, "raised an exception (see the traceback)")
+        value = getattr(glet, "value", None)
+        return (RETURN, now, tid, safe_repr(value) if value is not None else None)
+
+    def _unnamed(self, glet: Any) -> bool:
+        """A plain greenlet already running whose function is no longer known."""
+        return (
+            type(glet) is self.module.greenlet
+            and getattr(glet, "run", None) is None
+            and glet.gr_frame is None
+            and not glet.dead
+        )
+
+    def _hold(self, t: float, origin_id: int, thrown: bool) -> None:
+        self._held = (t, origin_id, thrown)
+        self._saved_profile = sys.getprofile()
+        sys.setprofile(self._first_call)
+
+    def _first_call(self, frame: FrameType, event: str, arg: Any) -> None:
+        sys.setprofile(self._saved_profile)
+        held, self._held = self._held, None
+        if held is None:
+            return
+        t, origin_id, thrown = held
+        if event == "call":
+            code = frame.f_code
+            name, file, line = code.co_name, code.co_filename, code.co_firstlineno
+        else:
+            name, file, line = getattr(arg, "__name__", "greenlet"), None, None
+        rec = self.rec
+        glet = self.module.getcurrent()
+        parent = rec.registry.by_address.get(id(glet.parent)) if glet.parent else None
+        target_id = rec.registry.add(glet, name, GREENLET, parent, file, line)
+        rec.append((SWITCH, t, target_id, origin_id, thrown))
+        if rec.gate.hold:
+            rec.gate.event()

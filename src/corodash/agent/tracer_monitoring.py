@@ -1,0 +1,148 @@
+"""Generator and iterator events through ``sys.monitoring`` (Python 3.12+).
+
+Only PY_START, PY_THROW and PY_UNWIND are global. The first entry into any code object that
+is not a user generator or iterator ``__next__`` returns DISABLE, so other code runs at full
+speed from then on; user generator code gets local RESUME/YIELD/RETURN events.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from types import CodeType
+
+from corodash.agent.generator_events import resume_event, thrown_event, unwind_event
+from corodash.agent.recording import Recording
+from corodash.agent.values import safe_repr
+from corodash.protocol import RESUME, RETURN, YIELD
+
+_TOOL_CANDIDATES = (4, 3, 5, 1, 0, 2)
+
+
+class MonitoringTracer:
+    """Installs the monitoring callbacks for one agent."""
+
+    def __init__(self, rec: Recording) -> None:
+        self.rec = rec
+        self.tool: int | None = None
+
+    def install(self) -> None:
+        mon = sys.monitoring
+        self.tool = next(t for t in _TOOL_CANDIDATES if mon.get_tool(t) is None)
+        mon.use_tool_id(self.tool, "corodash")
+        events = mon.events
+        callbacks = _callbacks(self.rec, self.tool)
+        for event, callback in callbacks.items():
+            mon.register_callback(self.tool, getattr(events, event), callback)
+        mon.set_events(self.tool, events.PY_START | events.PY_THROW | events.PY_UNWIND)
+
+    def uninstall(self) -> None:
+        if self.tool is not None:
+            sys.monitoring.set_events(self.tool, 0)
+            sys.monitoring.free_tool_id(self.tool)
+            self.tool = None
+
+
+def _callbacks(rec: Recording, tool: int) -> dict[str, object]:
+    """The callbacks, as closures over everything they touch (locals are fastest)."""
+    mon = sys.monitoring
+    disable = mon.DISABLE
+    events = mon.events
+    generator_local = events.PY_RESUME | events.PY_YIELD | events.PY_RETURN
+    set_local_events = mon.set_local_events
+    registry = rec.registry
+    by_frame = registry.by_frame
+    append, clock, gate = rec.append, rec.clock, rec.gate
+    wants = rec.code_filter.wants
+    cause_of = rec.cause.of
+    getframe = sys._getframe
+    generator_flag = inspect.CO_GENERATOR
+    gen_codes: set[CodeType] = set()
+    iter_codes: set[CodeType] = set()
+
+    def on_start(code: CodeType, offset: int) -> object:
+        if code not in gen_codes and code not in iter_codes and not first_entry(code):
+            return disable
+        if code in gen_codes:
+            tid = registry.generator_started(getframe(1))
+        else:
+            tid = registry.iterator_entered(getframe(1))
+            if tid is None:
+                return None
+        append((RESUME, clock(), tid, "None", None))
+        if gate.hold:
+            gate.event()
+        return None
+
+    def first_entry(code: CodeType) -> bool:
+        """Decide once per code object whether it is traced; set its local events if so."""
+        if code.co_flags & generator_flag and wants(code):
+            gen_codes.add(code)
+            set_local_events(tool, code, generator_local)
+            return True
+        if code.co_name == "__next__" and wants(code):
+            iter_codes.add(code)
+            set_local_events(tool, code, events.PY_RETURN)
+            return True
+        return False
+
+    def on_resume(code: CodeType, offset: int) -> None:
+        frame = getframe(1)
+        tid = by_frame.get(id(frame))
+        if tid is None:
+            tid = registry.generator_started(frame)
+        event = resume_event(clock(), tid, cause_of(frame.f_back))
+        if event is not None:
+            append(event)
+            if gate.hold:
+                gate.event()
+
+    def on_yield(code: CodeType, offset: int, value: object) -> None:
+        frame = getframe(1)
+        tid = by_frame.get(id(frame))
+        if tid is not None:
+            append((YIELD, clock(), tid, safe_repr(value), frame.f_lineno))
+            if gate.hold:
+                gate.event()
+
+    def on_return(code: CodeType, offset: int, value: object) -> None:
+        frame = getframe(1)
+        tid = by_frame.pop(id(frame), None)
+        if tid is None:
+            return
+        if code in iter_codes:
+            append((YIELD, clock(), tid, safe_repr(value), frame.f_lineno))
+        else:
+            append((RETURN, clock(), tid, safe_repr(value)))
+        if gate.hold:
+            gate.event()
+
+    def on_throw(code: CodeType, offset: int, error: BaseException) -> None:
+        if code not in gen_codes:
+            return
+        frame = getframe(1)
+        tid = by_frame.get(id(frame))
+        if tid is None:
+            tid = registry.generator_started(frame)
+        append(thrown_event(clock(), tid, error))
+        if gate.hold:
+            gate.event()
+
+    def on_unwind(code: CodeType, offset: int, error: BaseException) -> None:
+        iterator = code in iter_codes
+        if not iterator and code not in gen_codes:
+            return
+        tid = by_frame.pop(id(getframe(1)), None)
+        if tid is not None:
+            append(unwind_event(clock(), tid, error, iterator))
+            if gate.hold:
+                gate.event()
+
+    return {
+        "PY_START": on_start,
+        "PY_RESUME": on_resume,
+        "PY_YIELD": on_yield,
+        "PY_RETURN": on_return,
+        "PY_THROW": on_throw,
+        "PY_UNWIND": on_unwind,
+    }

@@ -1,0 +1,139 @@
+"""Generator and iterator events through ``sys.settrace`` (Python 3.11).
+
+A resume or start is a 'call' event; a yield is a 'return' whose frame sits on YIELD_VALUE.
+An unwinding frame also 'returns': it is told apart by the 'exception' event seen at the
+same instruction. Line events are switched off per frame, so only calls pay.
+"""
+
+from __future__ import annotations
+
+import dis
+import inspect
+import sys
+from types import CodeType, FrameType
+
+from corodash.agent.generator_events import resume_event, thrown_event, unwind_event
+from corodash.agent.recording import Recording
+from corodash.agent.resume_cause import CLOSE, THROW
+from corodash.agent.values import safe_repr
+from corodash.protocol import RESUME, RETURN, YIELD
+
+_YIELD_VALUE = dis.opmap["YIELD_VALUE"]
+
+
+class SettraceTracer:
+    """Installs a global trace function for one agent (restoring the previous one)."""
+
+    def __init__(self, rec: Recording) -> None:
+        self.rec = rec
+        self.previous = None
+
+    def install(self) -> None:
+        self.previous = sys.gettrace()
+        sys.settrace(_trace_function(self.rec))
+
+    def uninstall(self) -> None:
+        sys.settrace(self.previous)
+
+
+def _trace_function(rec: Recording):
+    registry = rec.registry
+    by_frame = registry.by_frame
+    append, clock, gate = rec.append, rec.clock, rec.gate
+    wants = rec.code_filter.wants
+    cause_of = rec.cause.of
+    generator_flag = inspect.CO_GENERATOR
+    verdicts: dict[CodeType, bool] = {}
+    resumed_at: dict[int, int] = {}  # frame id -> f_lasti at resume (a throw raises there)
+    throw_recorded: set[int] = set()
+    raised_at: dict[int, tuple[int, BaseException]] = {}
+
+    def on_call(frame: FrameType, event: str, arg: object):
+        code = frame.f_code
+        wanted = verdicts.get(code)
+        if wanted is None:
+            wanted = verdicts[code] = wants(code) and (
+                bool(code.co_flags & generator_flag) or code.co_name == "__next__"
+            )
+        if not wanted:
+            return None
+        frame.f_trace_lines = False
+        if not code.co_flags & generator_flag:
+            tid = registry.iterator_entered(frame)
+            if tid is None:
+                return None
+            append((RESUME, clock(), tid, "None", None))
+            if gate.hold:
+                gate.event()
+            return on_iterator_event
+        key = id(frame)
+        tid = by_frame.get(key)
+        if tid is None:
+            tid = registry.generator_started(frame)
+            event_tuple = (RESUME, clock(), tid, "None", None)
+        else:
+            cause = cause_of(frame.f_back)
+            resumed_at[key] = frame.f_lasti
+            if cause[0] == CLOSE:
+                throw_recorded.add(key)
+            event_tuple = resume_event(clock(), tid, cause) if cause[0] != THROW else None
+        if event_tuple is not None:
+            append(event_tuple)
+            if gate.hold:
+                gate.event()
+        return on_generator_event
+
+    def on_generator_event(frame: FrameType, event: str, arg: object):
+        key = id(frame)
+        if event == "exception":
+            error = arg[1]  # type: ignore[index]
+            lasti = frame.f_lasti
+            if resumed_at.pop(key, None) == lasti:
+                if key in throw_recorded:
+                    throw_recorded.discard(key)
+                else:
+                    append(thrown_event(clock(), by_frame.get(key, 0), error))
+                    if gate.hold:
+                        gate.event()
+            raised_at[key] = (lasti, error)
+            return on_generator_event
+        if event != "return":
+            return on_generator_event
+        resumed_at.pop(key, None)
+        throw_recorded.discard(key)
+        lasti = frame.f_lasti
+        raised = raised_at.pop(key, None)
+        if raised is not None and raised[0] == lasti:
+            tid = by_frame.pop(key, None)
+            if tid is not None:
+                append(unwind_event(clock(), tid, raised[1], False))
+        elif frame.f_code.co_code[lasti] == _YIELD_VALUE:
+            tid = by_frame.get(key)
+            if tid is not None:
+                append((YIELD, clock(), tid, safe_repr(arg), frame.f_lineno))
+        else:
+            tid = by_frame.pop(key, None)
+            if tid is not None:
+                append((RETURN, clock(), tid, safe_repr(arg)))
+        if gate.hold:
+            gate.event()
+        return on_generator_event
+
+    def on_iterator_event(frame: FrameType, event: str, arg: object):
+        key = id(frame)
+        if event == "exception":
+            raised_at[key] = (frame.f_lasti, arg[1])  # type: ignore[index]
+        elif event == "return":
+            tid = by_frame.pop(key, None)
+            raised = raised_at.pop(key, None)
+            if tid is None:
+                return None
+            if raised is not None and raised[0] == frame.f_lasti:
+                append(unwind_event(clock(), tid, raised[1], True))
+            else:
+                append((YIELD, clock(), tid, safe_repr(arg), frame.f_lineno))
+            if gate.hold:
+                gate.event()
+        return on_iterator_event
+
+    return on_call

@@ -1,0 +1,56 @@
+"""Which code is the user's: corodash traces the user's coroutines, not the libraries'."""
+
+from __future__ import annotations
+
+import os
+import site
+import sys
+import sysconfig
+from types import CodeType
+
+_AGENT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _library_roots() -> tuple[str, ...]:
+    roots = {_AGENT_ROOT + os.sep}
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        path = sysconfig.get_paths().get(key)
+        if path:
+            roots.add(os.path.abspath(path) + os.sep)
+    for path in [*site.getsitepackages(), site.getusersitepackages()]:
+        roots.add(os.path.abspath(path) + os.sep)
+    roots.add(os.path.abspath(sys.base_prefix) + os.sep + "lib" + os.sep)
+    return tuple(sorted(roots))
+
+
+LIBRARY_ROOTS = _library_roots()
+
+
+def is_user_file(filename: str) -> bool:
+    """A file of the user's program, not of Python, an installed package or corodash."""
+    if not filename or filename.startswith("<"):
+        return False
+    return not os.path.abspath(filename).startswith(LIBRARY_ROOTS)
+
+
+def is_corodash_file(filename: str) -> bool:
+    return os.path.abspath(filename).startswith(_AGENT_ROOT + os.sep)
+
+
+class CodeFilter:
+    """Caches the user/library verdict per code object (checked on every first entry)."""
+
+    def __init__(self, include_libraries: bool = False) -> None:
+        self.include_libraries = include_libraries
+        self._verdicts: dict[str, bool] = {}
+
+    def wants(self, code: CodeType) -> bool:
+        filename = code.co_filename
+        verdict = self._verdicts.get(filename)
+        if verdict is None:
+            if self.include_libraries:
+                verdict = not filename.startswith("<frozen") and not is_corodash_file(filename)
+            else:
+                verdict = is_user_file(filename)
+            self._verdicts[filename] = verdict
+        return verdict

@@ -1,0 +1,179 @@
+"""The ``corodash`` command line. Imports nothing heavy: ``--help``, ``trace`` and ``repl``
+must start fast and never load textual."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from corodash import __version__
+
+PATCH_MODES = ("auto", "on", "off")
+DESCRIPTION = """\
+A terminal dashboard for Python coroutines: generators, iterators, greenlet and gevent.
+
+  corodash                       open the gallery of built-in demos
+  corodash SCRIPT [-- ARGS]      open the dashboard on your program, paused at its start
+  corodash trace SCRIPT          run it traced to the end and write a JSONL trace
+  corodash repl SCRIPT           a line console: step, next, send, throw, close, switch
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    own, script_args = _split_script_args(args)
+    if own and own[0] == "trace":
+        return _trace(_trace_parser().parse_args(own[1:]), script_args)
+    if own and own[0] == "repl":
+        return _repl(_repl_parser().parse_args(own[1:]), script_args)
+    options = _dashboard_parser().parse_args(own)
+    return _dashboard(options, script_args)
+
+
+def _split_script_args(args: list[str]) -> tuple[list[str], list[str]]:
+    """Everything after ``--`` belongs to the user's script."""
+    if "--" in args:
+        cut = args.index("--")
+        return args[:cut], args[cut + 1 :]
+    return args, []
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--patch",
+        choices=PATCH_MODES,
+        default="auto",
+        help="gevent monkey patching: auto runs the program as written, on "
+        "patches before it starts, off ignores its patch_all() calls",
+    )
+    parser.add_argument(
+        "--all-generators",
+        action="store_true",
+        help="trace generators of libraries and the standard library too",
+    )
+
+
+def _dashboard_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="corodash",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Run 'corodash trace --help' or 'corodash repl --help' for their options.",
+    )
+    parser.add_argument("script", nargs="?", help="a Python program (none: the demo gallery)")
+    parser.add_argument("--run", action="store_true", help="start running instead of paused")
+    parser.add_argument("--version", action="version", version=f"corodash {__version__}")
+    _common(parser)
+    return parser
+
+
+def _trace_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="corodash trace",
+        description="Run SCRIPT to its end, traced; write the trace "
+        "(JSON Lines) and print a summary. Exit status: 0 finished, 1 the program raised, "
+        "2 usage/missing file/syntax error, 124 timeout.",
+    )
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("script", nargs="?", help="the Python program to run")
+    source.add_argument(
+        "--demo",
+        nargs="?",
+        const="tour",
+        metavar="NAME",
+        help="run a built-in demo instead (default: tour)",
+    )
+    parser.add_argument(
+        "--out",
+        default="corodash-trace.jsonl",
+        metavar="FILE",
+        help="where to write the trace (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="stop the program after this long (exit status 124)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="do not echo the program's output")
+    _common(parser)
+    return parser
+
+
+def _repl_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="corodash repl",
+        description="Run SCRIPT's top level (or pause before its first "
+        "event with --step), then read commands from stdin, one per line. Type help there.",
+    )
+    parser.add_argument("script", help="the Python program to run")
+    parser.add_argument(
+        "--json", action="store_true", help="answer each command with one JSON object on one line"
+    )
+    parser.add_argument("--step", action="store_true", help="pause before the first event")
+    _common(parser)
+    return parser
+
+
+def _checked_script(path: str) -> str | None:
+    from corodash.script_check import ScriptError, check_script
+
+    try:
+        return check_script(path)
+    except ScriptError as error:
+        print(f"corodash: {error}", file=sys.stderr)
+        return None
+
+
+def _trace(args: argparse.Namespace, script_args: list[str]) -> int:
+    from corodash.commands.trace_cmd import TraceRun, exit_status, report_end
+    from corodash.session import RunOptions
+
+    if args.demo:
+        from corodash.demos import demo_path
+
+        try:
+            path = str(demo_path(args.demo))
+        except KeyError as error:
+            print(f"corodash: {error.args[0]}", file=sys.stderr)
+            return 2
+    else:
+        path = args.script
+    script = _checked_script(path)
+    if script is None:
+        return 2
+    options = RunOptions(
+        script, script_args, patch=args.patch, include_libraries=args.all_generators
+    )
+    run = TraceRun(options, args.out, args.timeout, None if args.quiet else sys.stdout)
+    end = run.run()
+    report_end(end, sys.stderr)
+    print(run.summary(), file=sys.stderr)
+    return exit_status(end)
+
+
+def _repl(args: argparse.Namespace, script_args: list[str]) -> int:
+    from corodash.commands.repl_cmd import Repl
+    from corodash.session import RunOptions
+
+    script = _checked_script(args.script)
+    if script is None:
+        return 2
+    options = RunOptions(
+        script,
+        script_args,
+        patch=args.patch,
+        step=args.step,
+        stay=True,
+        include_libraries=args.all_generators,
+    )
+    return Repl(options, json_mode=args.json).run()
+
+
+def _dashboard(args: argparse.Namespace, script_args: list[str]) -> int:
+    print(
+        "corodash: the dashboard is not built yet; use 'corodash trace' or 'corodash repl'",
+        file=sys.stderr,
+    )
+    return 2

@@ -1,0 +1,1 @@
+"""Headless commands: ``trace``, ``repl`` (and the shared run-to-the-end loop)."""

@@ -1,0 +1,141 @@
+"""The run as the controller sees it: a pure reducer from trace events to task rows.
+
+No process, no UI: ``RunModel.apply(event)`` folds one event in; ``merge_snapshot`` adds
+what only the agent can see (live state, location, global names).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from corodash.protocol import MAIN_TASK
+
+FINISHED_STATES = frozenset({"finished", "failed", "closed", "dead"})
+
+
+@dataclass
+class TaskRow:
+    id: int
+    name: str
+    kind: str
+    state: str
+    parent: int | None = None
+    yields: int = 0
+    switches: int = 0
+    file: str | None = None
+    line: int | None = None
+    function: str | None = None
+    globals: list[str] = field(default_factory=list)
+    last_value: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.state in FINISHED_STATES
+
+    @property
+    def label(self) -> str:
+        """How users call it: its global name if it has one, else its function's name."""
+        return self.globals[0] if self.globals else self.name
+
+
+_FIRST_STATE = {
+    "generator": "created",
+    "iterator": "created",
+    "greenlet": "not started",
+    "gevent": "not started",
+}
+
+
+@dataclass
+class RunModel:
+    tasks: dict[int, TaskRow] = field(default_factory=dict)
+    counts: Counter[str] = field(default_factory=Counter)
+    end: dict[str, Any] | None = None
+    patches: list[tuple[str, bool]] = field(default_factory=list)
+    last_t: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.tasks.setdefault(MAIN_TASK, TaskRow(MAIN_TASK, "main", "greenlet", "running"))
+
+    def apply_all(self, events: list[dict[str, Any]]) -> None:
+        for event in events:
+            self.apply(event)
+
+    def apply(self, event: dict[str, Any]) -> None:
+        kind = event["kind"]
+        self.counts[kind] += 1
+        self.last_t = event["t"]
+        task = self.tasks.get(event["task"]) if event["task"] is not None else None
+        if kind == "spawn":
+            self.tasks[event["task"]] = TaskRow(
+                event["task"],
+                event["name"],
+                event["task_kind"],
+                _FIRST_STATE.get(event["task_kind"], "created"),
+                event.get("parent"),
+                file=event.get("file"),
+                line=event.get("line"),
+            )
+        elif task is None:
+            if kind == "end":
+                self.end = event
+            elif kind == "patch":
+                self.patches.append((event["what"], event["applied"]))
+        elif kind == "resume":
+            task.state = "running"
+        elif kind == "yield":
+            task.state = "suspended"
+            task.yields += 1
+            task.last_value = event["value"]
+            task.line = event.get("line") or task.line
+        elif kind == "return":
+            task.state = "dead" if task.kind in ("greenlet", "gevent") else "finished"
+            task.last_value = event["value"]
+        elif kind == "raise":
+            task.state = "closed" if event["error"].startswith("GeneratorExit") else "failed"
+        elif kind == "switch":
+            self._switch(event, task)
+        elif kind == "patch":
+            self.patches.append((event["what"], event["applied"]))
+        elif kind == "end":
+            self.end = event
+            main = self.tasks[MAIN_TASK]
+            main.state = "finished" if event["status"] == "finished" else "failed"
+
+    def _switch(self, event: dict[str, Any], target: TaskRow) -> None:
+        origin = self.tasks.get(event["from"])
+        if origin is not None and not origin.finished:
+            origin.state = "suspended"
+        target.state = "running"
+        target.switches += 1
+
+    def merge_snapshot(self, snapshot: list[dict[str, Any]]) -> None:
+        """Fold in the agent's view: live state, location, names, and tasks found by scans."""
+        for info in snapshot:
+            row = self.tasks.get(info["id"])
+            if row is None:
+                row = self.tasks[info["id"]] = TaskRow(
+                    info["id"], info["name"], info["kind"], info.get("state") or "created"
+                )
+            row.globals = list(info.get("globals") or [])
+            row.parent = info.get("parent", row.parent)
+            for key in ("file", "line", "function"):
+                if info.get(key) is not None:
+                    setattr(row, key, info[key])
+            live = info.get("state")
+            if live and not (row.finished and live in ("closed", "dead")):
+                row.state = live
+
+    def resolve(self, ref: str) -> TaskRow | None:
+        """A task id, a global variable name, or a task name (the newest live one)."""
+        ref = ref.strip()
+        if ref.isdigit():
+            return self.tasks.get(int(ref))
+        by_global = [t for t in self.tasks.values() if ref in t.globals]
+        if by_global:
+            return by_global[-1]
+        named = [t for t in self.tasks.values() if t.name == ref]
+        live = [t for t in named if not t.finished]
+        return (live or named or [None])[-1]

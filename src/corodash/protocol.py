@@ -1,0 +1,142 @@
+"""The wire between the agent (the traced process) and the controller.
+
+Plain data only: task ids, reprs, numbers and strings cross it, never live objects.
+The agent sends length-prefixed msgpack frames; the controller sends one JSON command per
+line. See docs/protocol.md for the schema; bump PROTOCOL_VERSION on any change to it.
+
+Agent events travel as compact tuples ``(code, t, task, *fields)`` so that the traced process
+does as little as possible per event; :func:`event_dict` expands one into the trace format.
+"""
+
+from __future__ import annotations
+
+import ast
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+PROTOCOL_VERSION = 1
+
+# Event codes, as sent by the agent.
+SPAWN, YIELD, RESUME, RETURN, RAISE, SWITCH, OUTPUT, PATCH, END, BLOCK = range(10)
+
+KIND_NAMES = (
+    "spawn",
+    "yield",
+    "resume",
+    "return",
+    "raise",
+    "switch",
+    "output",
+    "patch",
+    "end",
+    "block",
+)
+
+# The fields after (code, t, task) for each event code, in order.
+FIELDS: dict[int, tuple[str, ...]] = {
+    SPAWN: ("name", "task_kind", "parent", "file", "line"),
+    YIELD: ("value", "line"),
+    RESUME: ("sent", "thrown"),
+    RETURN: ("value",),
+    RAISE: ("error",),
+    SWITCH: ("from", "thrown"),
+    OUTPUT: ("stream", "text"),
+    PATCH: ("what", "applied"),
+    END: ("status", "exit_code", "error", "traceback"),
+    BLOCK: ("seconds", "where", "call"),
+}
+
+# Message tags, agent to controller.
+HELLO, EVENTS, REPLY, STATE, TOPLEVEL = "hello", "events", "reply", "state", "toplevel"
+
+# Agent run states carried by STATE messages.
+RUNNING, PAUSED, IDLE = "running", "paused", "idle"
+
+MAIN_TASK = 0
+"""The program's top level, which is also its main greenlet."""
+
+_HEADER = struct.Struct(">I")
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder()
+
+
+def encode_frame(message: Any) -> bytes:
+    """One length-prefixed msgpack frame."""
+    payload = _encoder.encode(message)
+    return _HEADER.pack(len(payload)) + payload
+
+
+class FrameReader:
+    """Splits a byte stream into decoded messages; feed it whatever ``read()`` returned."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+
+    def feed(self, data: bytes) -> Iterator[Any]:
+        buffer = self._buffer
+        buffer += data
+        start = 0
+        end = len(buffer)
+        while end - start >= 4:
+            (size,) = _HEADER.unpack_from(buffer, start)
+            if end - start - 4 < size:
+                break
+            yield _decoder.decode(memoryview(buffer)[start + 4 : start + 4 + size])
+            start += 4 + size
+        del buffer[:start]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A request from the controller; the agent answers with a REPLY carrying the same id."""
+
+    id: int
+    name: str
+    args: list[Any] = field(default_factory=list)
+
+    def encode(self) -> bytes:
+        return msgspec.json.encode([self.id, self.name, self.args]) + b"\n"
+
+    @staticmethod
+    def decode(line: bytes) -> Command:
+        ident, name, args = msgspec.json.decode(line)
+        return Command(int(ident), str(name), list(args))
+
+
+def event_dict(raw: list | tuple, seq: int, t0: float, names: dict[int, str]) -> dict[str, Any]:
+    """Expand one agent tuple into a trace event (the contract other tools read).
+
+    ``names`` maps task ids to names; a SPAWN adds to it.
+    """
+    code, t, task = raw[0], raw[1], raw[2]
+    event: dict[str, Any] = {"seq": seq, "t": round(t - t0, 7), "kind": KIND_NAMES[code]}
+    event["task"] = task
+    values = raw[3:]
+    if code == SPAWN:
+        names[task] = values[0]
+    event["name"] = names.get(task, "?")
+    for key, value in zip(FIELDS[code], values, strict=False):
+        if key != "name":
+            event[key] = value
+    if code == SWITCH:
+        event["to"] = task
+    return event
+
+
+class LiteralError(ValueError):
+    """Text typed by the user that is not a Python literal."""
+
+
+def parse_literal(text: str) -> Any:
+    """A value typed by the user, as a Python literal: never evaluated as code."""
+    try:
+        return ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as error:
+        raise LiteralError(
+            f"{text.strip()!r} is not a Python literal ({type(error).__name__}): use a number, "
+            "a quoted string, True, False, None, or a tuple, list or dict of those"
+        ) from None

@@ -1,0 +1,258 @@
+"""The controller's side of one run: start the agent, read its events, send it commands.
+
+Knows nothing of the UI. A listener receives numbered trace events, state changes, replies
+and the end of the run, on the session's reader thread; the dashboard posts them as messages,
+the headless commands put them on a queue.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from corodash.protocol import (
+    END,
+    EVENTS,
+    HELLO,
+    REPLY,
+    STATE,
+    TOPLEVEL,
+    Command,
+    FrameReader,
+)
+from corodash.trace_format import TraceBuilder
+
+READ_SIZE = 1 << 20
+STOP_GRACE = 1.0
+
+
+@dataclass
+class RunOptions:
+    script: str
+    argv: list[str] = field(default_factory=list)
+    patch: str = "auto"
+    step: bool = False
+    stay: bool = False
+    include_libraries: bool = False
+    python: str = sys.executable
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reply:
+    id: int
+    ok: bool
+    data: dict[str, Any]
+    error: str
+
+
+class Listener(Protocol):
+    def events(self, events: list[dict[str, Any]]) -> None: ...
+    def state(self, state: str, info: dict[str, Any]) -> None: ...
+    def reply(self, reply: Reply) -> None: ...
+    def toplevel(self, status: dict[str, Any]) -> None: ...
+    def ended(self, end: dict[str, Any]) -> None: ...
+
+
+class QueueListener:
+    """Puts everything on one queue as (what, payload) pairs, in arrival order."""
+
+    def __init__(self) -> None:
+        self.queue: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+    def events(self, events: list[dict[str, Any]]) -> None:
+        self.queue.put(("events", events))
+
+    def state(self, state: str, info: dict[str, Any]) -> None:
+        self.queue.put(("state", (state, info)))
+
+    def reply(self, reply: Reply) -> None:
+        self.queue.put(("reply", reply))
+
+    def toplevel(self, status: dict[str, Any]) -> None:
+        self.queue.put(("toplevel", status))
+
+    def ended(self, end: dict[str, Any]) -> None:
+        self.queue.put(("ended", end))
+
+
+class AgentSession:
+    """One agent process and the pipes to it."""
+
+    def __init__(self, options: RunOptions, listener: Listener) -> None:
+        self.options = options
+        self.listener = listener
+        self.builder = TraceBuilder()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.pid: int | None = None
+        self.end: dict[str, Any] | None = None
+        self._stop_reason: str | None = None
+        self._next_id = 0
+        self._commands_fd = -1
+        self._lock = threading.Lock()
+        self._numbering = threading.Lock()  # one seq order across the event and output pipes
+        self._ended = threading.Event()
+        self._output_threads: list[threading.Thread] = []
+
+    # -- life cycle ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        events_read, events_write = os.pipe()
+        commands_read, commands_write = os.pipe()
+        options = self.options
+        config = {
+            "script": options.script,
+            "argv": options.argv,
+            "events_fd": events_write,
+            "commands_fd": commands_read,
+            "patch": options.patch,
+            "step": options.step,
+            "stay": options.stay,
+            "include_libraries": options.include_libraries,
+        }
+        env = {**os.environ, **options.env, "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(
+            [options.python, "-m", "corodash.agent", json.dumps(config)],
+            pass_fds=(events_write, commands_read),
+            stdin=subprocess.DEVNULL if options.stay else None,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            start_new_session=True,
+        )
+        self.pid = self.process.pid
+        os.close(events_write)
+        os.close(commands_read)
+        self._commands_fd = commands_write
+        for stream, pipe in (("stdout", self.process.stdout), ("stderr", self.process.stderr)):
+            thread = threading.Thread(
+                target=self._read_output,
+                args=(stream, pipe),
+                name=f"corodash-{stream}",
+                daemon=True,
+            )
+            thread.start()
+            self._output_threads.append(thread)
+        threading.Thread(
+            target=self._read_events, args=(events_read,), name="corodash-events", daemon=True
+        ).start()
+
+    def send(self, name: str, *args: Any) -> int:
+        """Send a command; its Reply comes to the listener. Returns the command id."""
+        with self._lock:
+            self._next_id += 1
+            ident = self._next_id
+            if self._ended.is_set() or self._commands_fd < 0:
+                raise ConnectionError("the program has ended")
+            try:
+                os.write(self._commands_fd, Command(ident, name, list(args)).encode())
+            except OSError as error:
+                raise ConnectionError("the agent is gone") from error
+        return ident
+
+    def stop(self, reason: str = "stopped") -> None:
+        """Ask the agent to end now (it flushes every event first); kill it if it won't."""
+        if self._ended.is_set():
+            return
+        self._stop_reason = reason
+        with contextlib.suppress(ConnectionError):
+            self.send("stop")
+        if not self._ended.wait(STOP_GRACE):
+            self.kill(reason)
+
+    def kill(self, reason: str = "killed") -> None:
+        self._stop_reason = self._stop_reason or reason
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._ended.wait(timeout)
+
+    @property
+    def ended(self) -> bool:
+        return self._ended.is_set()
+
+    # -- reader threads ------------------------------------------------------------------
+
+    def _read_events(self, fd: int) -> None:
+        reader = FrameReader()
+        listener = self.listener
+        try:
+            while True:
+                data = os.read(fd, READ_SIZE)
+                if not data:
+                    break
+                for message in reader.feed(data):
+                    self._dispatch(message, listener)
+        finally:
+            os.close(fd)
+            self._finish()
+
+    def _dispatch(self, message: list[Any], listener: Listener) -> None:
+        tag = message[0]
+        if tag == EVENTS:
+            batch = message[1]
+            with self._numbering:
+                events = self.builder.expand(batch)
+                if batch and batch[-1][0] == END:
+                    self.end = events[-1]
+                    self._apply_stop_reason(self.end)
+                listener.events(events)
+        elif tag == STATE:
+            listener.state(message[1], message[2])
+        elif tag == REPLY:
+            listener.reply(Reply(message[1], message[2], message[3], message[4]))
+        elif tag == TOPLEVEL:
+            listener.toplevel(message[1])
+        elif tag == HELLO:
+            self.builder.t0 = message[1]["t0"]
+
+    def _apply_stop_reason(self, end: dict[str, Any]) -> None:
+        if self._stop_reason and end.get("status") == "stopped":
+            end["status"] = self._stop_reason
+
+    def _read_output(self, stream: str, pipe: Any) -> None:
+        for raw in iter(pipe.readline, b""):
+            text = raw.decode("utf-8", "replace").rstrip("\n")
+            # perf_counter is the agent's clock too (CLOCK_MONOTONIC, shared by processes).
+            with self._numbering:
+                event = self.builder.process_output(time.perf_counter(), stream, text)
+                self.listener.events([event])
+        pipe.close()
+
+    def _finish(self) -> None:
+        process = self.process
+        assert process is not None
+        code = process.wait()
+        for thread in self._output_threads:
+            thread.join(timeout=2)
+        with self._lock:
+            os.close(self._commands_fd)
+            self._commands_fd = -1
+        if self.end is None:
+            with self._numbering:
+                self.end = self._synthesised_end(code)
+                self.listener.events([self.end])
+        self._ended.set()
+        self.listener.ended(self.end)
+
+    def _synthesised_end(self, code: int) -> dict[str, Any]:
+        """The END of an agent that died without saying so (killed, crashed, os._exit)."""
+        if code < 0:
+            signame = signal.Signals(-code).name
+            status = self._stop_reason or "killed"
+            error = f"the program was killed by {signame}"
+        else:
+            status, error = "exit", None
+        raw = [END, time.perf_counter(), 0, status, code, error, ""]
+        return self.builder.expand([raw])[0]

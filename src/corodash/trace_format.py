@@ -1,0 +1,69 @@
+"""The JSON Lines trace: agent tuples become numbered events, written in batches.
+
+Every event has ``seq`` (0, 1, 2... without gaps), ``t`` (seconds since the agent started),
+``kind``, ``task`` and ``name``; see docs/trace-format.md for the fields of each kind.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO, Any
+
+import msgspec
+
+from corodash.protocol import MAIN_TASK, event_dict
+
+PROCESS_NAME = "process"
+"""The ``name`` of output that reached the agent's real descriptors, not a Python stream."""
+
+
+class TraceBuilder:
+    """Numbers events in arrival order and names their tasks."""
+
+    def __init__(self) -> None:
+        self.seq = 0
+        self.t0 = 0.0
+        self.names: dict[int, str] = {MAIN_TASK: "main"}
+
+    def expand(self, batch: list[list[Any]]) -> list[dict[str, Any]]:
+        seq, t0, names = self.seq, self.t0, self.names
+        events = [event_dict(raw, seq + n, t0, names) for n, raw in enumerate(batch)]
+        self.seq = seq + len(batch)
+        return events
+
+    def process_output(self, t: float, stream: str, text: str) -> dict[str, Any]:
+        """An OUTPUT event for bytes the program wrote below Python (C code, children)."""
+        event = {
+            "seq": self.seq,
+            "t": round(t - self.t0, 7),
+            "kind": "output",
+            "task": None,
+            "name": PROCESS_NAME,
+            "stream": stream,
+            "text": text,
+        }
+        self.seq += 1
+        return event
+
+
+class TraceWriter:
+    """Appends events to a JSONL file, one whole line per event, flushed per batch."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._file: IO[bytes] = open(self.path, "wb")  # noqa: SIM115 - closed in close()
+        self._encoder = msgspec.json.Encoder()
+
+    def write(self, events: list[dict[str, Any]]) -> None:
+        if events:
+            self._file.write(self._encoder.encode_lines(events))
+            self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def read_trace(path: str | Path) -> list[dict[str, Any]]:
+    """All events of a trace file (for tests and tools)."""
+    with open(path, "rb") as handle:
+        return [msgspec.json.decode(line) for line in handle if line.strip()]

@@ -1,0 +1,6 @@
+def helper():
+    raise RuntimeError("top level failure")
+
+
+print("before")
+helper()

@@ -1,0 +1,7 @@
+def fragile():
+    yield 1
+    raise KeyError("missing")
+
+
+for value in fragile():
+    print(value)

@@ -1,0 +1,3 @@
+from collections import Iterable
+
+print(isinstance([1], Iterable))

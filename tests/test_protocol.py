@@ -1,0 +1,74 @@
+"""The wire: frames survive any chunking, events expand to the trace schema, literals parse."""
+
+from __future__ import annotations
+
+import pytest
+
+from corodash.protocol import (
+    SPAWN,
+    SWITCH,
+    YIELD,
+    Command,
+    FrameReader,
+    LiteralError,
+    encode_frame,
+    event_dict,
+    parse_literal,
+)
+
+
+def test_frames_survive_any_chunking():
+    messages = [["events", [[YIELD, 1.5, 3, "'x'", 7]] * n] for n in (1, 50, 1000)]
+    stream = b"".join(encode_frame(m) for m in messages)
+    for size in (1, 3, 4096, len(stream)):
+        reader = FrameReader()
+        got = []
+        for start in range(0, len(stream), size):
+            got.extend(reader.feed(stream[start : start + size]))
+        assert got == messages
+
+
+def test_event_dict_names_tasks_from_spawns():
+    names = {0: "main"}
+    spawn = event_dict([SPAWN, 10.5, 4, "ping", "greenlet", 0, "p.py", 3], 0, 10.0, names)
+    assert spawn == {
+        "seq": 0,
+        "t": 0.5,
+        "kind": "spawn",
+        "task": 4,
+        "name": "ping",
+        "task_kind": "greenlet",
+        "parent": 0,
+        "file": "p.py",
+        "line": 3,
+    }
+    switch = event_dict([SWITCH, 10.75, 4, 0, False], 1, 10.0, names)
+    assert switch == {
+        "seq": 1,
+        "t": 0.75,
+        "kind": "switch",
+        "task": 4,
+        "name": "ping",
+        "from": 0,
+        "thrown": False,
+        "to": 4,
+    }
+
+
+def test_command_round_trip():
+    command = Command(7, "send", [3, "'hi'"])
+    assert Command.decode(command.encode()) == command
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("3", 3), ("'a b'", "a b"), ("None", None), ("(1, [2, {'k': 3}])", (1, [2, {"k": 3}]))],
+)
+def test_literals(text, value):
+    assert parse_literal(text) == value
+
+
+@pytest.mark.parametrize("text", ["__import__('os').system('true')", "x", "1 +", "'open"])
+def test_anything_but_a_literal_is_refused(text):
+    with pytest.raises(LiteralError, match="is not a Python literal"):
+        parse_literal(text)

@@ -1,0 +1,115 @@
+"""Bad input and faults: each gets a clear message, a meaningful exit status, a whole trace."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from conftest import compact_all, corodash, program
+
+
+def test_missing_file(tmp_path):
+    done = corodash("trace", str(tmp_path / "nope.py"))
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"corodash: {tmp_path / 'nope.py'}: no such file"
+
+
+def test_directory_instead_of_file(tmp_path):
+    done = corodash("trace", str(tmp_path))
+    assert done.returncode == 2
+    assert "is a directory, not a Python script" in done.stderr
+
+
+def test_syntax_error_names_file_and_line_without_traceback():
+    done = corodash("trace", program("syntax_error"))
+    assert done.returncode == 2
+    assert "syntax_error.py:1: SyntaxError" in done.stderr
+    assert "def broken(:" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_usage_error():
+    done = corodash("trace", "--timeout", "soon", program("echo_send"))
+    assert done.returncode == 2
+    assert "invalid float value" in done.stderr
+
+
+def test_user_exception_at_top_level(trace):
+    result = trace("raises_at_top")
+    assert result.returncode == 1
+    assert result.stderr.startswith("Traceback (most recent call last):")
+    assert 'raises_at_top.py", line 2, in helper' in result.stderr
+    assert "RuntimeError: top level failure" in result.stderr
+    assert "corodash/" not in result.stderr.split("RuntimeError")[0]  # none of our frames
+    assert compact_all(result.events)[-2:] == [
+        ("raise", "main", "RuntimeError: top level failure"),
+        ("end", "error", 1),
+    ]
+
+
+def test_user_exception_inside_a_generator(trace):
+    result = trace("raises_in_generator")
+    assert result.returncode == 1
+    assert compact_all(result.events)[-3:] == [
+        ("raise", "fragile", "KeyError: 'missing'"),
+        ("raise", "main", "KeyError: 'missing'"),
+        ("end", "error", 1),
+    ]
+
+
+def test_program_that_never_yields_times_out_with_trace_intact(trace):
+    result = trace("never_yields", "--timeout", "1")
+    assert result.returncode == 124
+    assert compact_all(result.events) == [("output", "main", "spinning"), ("end", "timeout", None)]
+    assert "stopped by --timeout" in result.stderr
+
+
+def test_os_exit(trace):
+    result = trace("os_exit")
+    assert result.returncode == 3
+    assert compact_all(result.events)[-1] == ("end", "exit", 3)
+
+
+def test_killed_by_a_signal(trace):
+    result = trace("kills_itself")
+    assert result.returncode == 137
+    assert compact_all(result.events)[-1] == ("end", "killed", -9)
+    assert result.events[-1]["error"] == "the program was killed by SIGKILL"
+
+
+def test_values_whose_repr_raises_hangs_or_is_huge(trace):
+    result = trace("bad_values")
+    assert result.returncode == 0
+    values = [e["value"] for e in result.events if e["kind"] == "yield" and e["name"] == "values"]
+    assert values[0] == "<Explodes: repr failed: ValueError: no repr for you>"
+    assert values[1] == "<Hangs: repr took longer than 1s>"
+    assert len(values[2]) == 200 and values[2].startswith("xxxx")
+    assert values[3].startswith("'yyyy") and values[3].endswith("… (5000 chars)")
+    assert values[4] == "<int of 16610 bits>"
+
+
+def test_removed_name_is_shown_plainly_with_a_hint(trace):
+    result = trace("removed_name")
+    assert result.returncode == 1
+    assert "ImportError: cannot import name 'Iterable' from 'collections'" in result.stderr
+    assert "write 'from collections.abc import Iterable'" in result.stderr
+
+
+def test_many_tasks_no_event_lost(trace):
+    result = trace("many_tasks")
+    counts = Counter((e["kind"], e["name"]) for e in result.events)
+    assert counts["spawn", "one"] == 20000
+    assert counts["yield", "one"] == 20000
+    assert counts["spawn", "<genexpr>"] == 1
+    assert [e["text"] for e in result.events if e["kind"] == "output"] == [str(sum(range(20000)))]
+    assert [e["seq"] for e in result.events] == list(range(len(result.events)))
+
+
+def test_trace_file_is_json_lines(tmp_path):
+    out = tmp_path / "t.jsonl"
+    done = corodash("trace", program("echo_send"), "--out", str(out), "--quiet")
+    assert done.returncode == 0
+    assert done.stdout == ""
+    lines = out.read_text().splitlines()
+    assert all(isinstance(json.loads(line), dict) for line in lines)
+    assert "tasks:  1 generator" in done.stderr
