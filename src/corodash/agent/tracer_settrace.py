@@ -1,8 +1,10 @@
 """Generator and iterator events through ``sys.settrace`` (Python 3.11).
 
-A resume or start is a 'call' event; a yield is a 'return' whose frame sits on YIELD_VALUE.
-An unwinding frame also 'returns': it is told apart by the 'exception' event seen at the
-same instruction. Line events are switched off per frame, so only calls pay.
+A resume or start is a 'call' event; a yield or return is a 'return' event whose frame sits
+on YIELD_VALUE or RETURN_VALUE; anywhere else it is an exception unwinding the frame. The one
+ambiguous case, an exception thrown in at a yield that leaves at once, is the 'exception'
+event at that same instruction with no line event since (line events are switched on in a
+frame only after an exception, to see whether it is handled). Otherwise only calls pay.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from corodash.agent.values import safe_repr
 from corodash.protocol import RESUME, RETURN, YIELD
 
 _YIELD_VALUE = dis.opmap["YIELD_VALUE"]
+_RETURN_VALUE = dis.opmap["RETURN_VALUE"]
 
 
 class SettraceTracer:
@@ -46,7 +49,8 @@ def _trace_function(rec: Recording):
     verdicts: dict[CodeType, bool] = {}
     resumed_at: dict[int, int] = {}  # frame id -> f_lasti at resume (a throw raises there)
     throw_recorded: set[int] = set()
-    raised_at: dict[int, tuple[int, BaseException]] = {}
+    raised_at: dict[int, BaseException] = {}  # frame id -> its latest exception
+    fresh_raise: dict[int, int] = {}  # frame id -> f_lasti of an exception not yet handled
 
     def on_call(frame: FrameType, event: str, arg: object):
         code = frame.f_code
@@ -95,26 +99,34 @@ def _trace_function(rec: Recording):
                     append(thrown_event(clock(), by_frame.get(key, 0), error))
                     if gate.hold:
                         gate.event()
-            raised_at[key] = (lasti, error)
+            raised_at[key] = error
+            fresh_raise[key] = lasti
+            frame.f_trace_lines = True  # a line event next means the frame handles it
+            return on_generator_event
+        if event == "line":
+            fresh_raise.pop(key, None)
+            frame.f_trace_lines = False
             return on_generator_event
         if event != "return":
             return on_generator_event
         resumed_at.pop(key, None)
         throw_recorded.discard(key)
         lasti = frame.f_lasti
+        opcode = frame.f_code.co_code[lasti]
         raised = raised_at.pop(key, None)
-        if raised is not None and raised[0] == lasti:
-            tid = by_frame.pop(key, None)
-            if tid is not None:
-                append(unwind_event(clock(), tid, raised[1], False))
-        elif frame.f_code.co_code[lasti] == _YIELD_VALUE:
+        fresh = fresh_raise.pop(key, None) == lasti
+        if opcode == _YIELD_VALUE and not fresh:
             tid = by_frame.get(key)
             if tid is not None:
                 append((YIELD, clock(), tid, safe_repr(arg), frame.f_lineno))
-        else:
+        elif opcode == _RETURN_VALUE:
             tid = by_frame.pop(key, None)
             if tid is not None:
                 append((RETURN, clock(), tid, safe_repr(arg)))
+        else:
+            tid = by_frame.pop(key, None)
+            if tid is not None and raised is not None:
+                append(unwind_event(clock(), tid, raised, False))
         if gate.hold:
             gate.event()
         return on_generator_event
@@ -122,14 +134,14 @@ def _trace_function(rec: Recording):
     def on_iterator_event(frame: FrameType, event: str, arg: object):
         key = id(frame)
         if event == "exception":
-            raised_at[key] = (frame.f_lasti, arg[1])  # type: ignore[index]
+            raised_at[key] = arg[1]  # type: ignore[index]
         elif event == "return":
             tid = by_frame.pop(key, None)
             raised = raised_at.pop(key, None)
             if tid is None:
                 return None
-            if raised is not None and raised[0] == frame.f_lasti:
-                append(unwind_event(clock(), tid, raised[1], True))
+            if frame.f_code.co_code[frame.f_lasti] != _RETURN_VALUE and raised is not None:
+                append(unwind_event(clock(), tid, raised, True))
             else:
                 append((YIELD, clock(), tid, safe_repr(arg), frame.f_lineno))
             if gate.hold:

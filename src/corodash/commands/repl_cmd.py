@@ -34,6 +34,12 @@ commands (T is a task id, a task name, or a global variable that refers to the t
   quit               end the program and leave"""
 
 RESPONSE_TIMEOUT = 30.0
+_FINISHED_PHRASES = {
+    "finished": "has finished",
+    "failed": "has failed",
+    "closed": "is closed",
+    "dead": "is dead",
+}
 DRIVE = {"next": 1, "send": 2, "throw": 2, "close": 1, "switch": 1}
 
 
@@ -158,7 +164,7 @@ class Repl:
         elif name == "throw":
             args.extend(words[2:])
         if row.finished and name != "close":
-            raise ReplError(f"{row.label} has {row.state}: {name} cannot resume it")
+            raise ReplError(f"{row.label} {_FINISHED_PHRASES[row.state]}: {name} cannot resume it")
         reply = self._request(name, *args, wait_for_pause=True)
         if reply is None:
             return {"outcome": "paused", **self._status_fields()}

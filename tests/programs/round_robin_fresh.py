@@ -1,0 +1,7 @@
+def waiter():
+    received = yield "first"
+    while True:
+        received = yield f"got {received}"
+
+
+ready = waiter()

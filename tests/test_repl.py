@@ -1,0 +1,145 @@
+"""``corodash repl --json``: one JSON answer per command, errors answered and survived."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import compact_all, corodash, program
+
+
+def repl(name: str, *commands: str, options: tuple[str, ...] = ()) -> list[dict]:
+    done = corodash(
+        "repl",
+        program(name),
+        "--json",
+        *options,
+        stdin="".join(c + "\n" for c in commands),
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    answers = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(answers) == 1 + len([c for c in commands if c.strip() and c != "quit"])
+    return answers
+
+
+def test_greenlet_left_suspended_is_resumed_from_the_repl():
+    start, tasks, switch, after = repl(
+        "left_suspended", "tasks", "switch paused_worker", "tasks", "quit"
+    )
+    assert start["state"] == "idle"
+    assert start["status"] == {"status": "finished", "exit_code": 0, "error": None}
+    worker = next(t for t in tasks["tasks"] if t["name"] == "worker")
+    assert worker["state"] == "suspended" and worker["globals"] == ["paused_worker"]
+    assert worker["line"] == 6
+    assert switch["ok"] and switch["outcome"] == "switched back"
+    assert switch["value"] == "'worker done'"
+    assert compact_all(switch["events"]) == [
+        ("switch", "main", "worker"),
+        ("output", "worker", "worker resumed with ()"),
+        ("return", "worker", None),
+        ("switch", 1, "main"),
+    ]
+    assert next(t for t in after["tasks"] if t["name"] == "worker")["state"] == "dead"
+
+
+def test_drive_a_generator_by_id_name_and_global_name():
+    answers = repl(
+        "accumulator",
+        "next 1",
+        "send acc 5",
+        "throw accumulator ValueError nope",
+        "close acc",
+        "next acc",
+        "throw acc Nonsense",
+    )
+    _, first, sent, thrown, closed, after_close, bad_exception = answers
+    assert (first["outcome"], first["value"]) == ("yielded", "0")
+    assert compact_all(sent["events"]) == [
+        ("resume", "accumulator", "5"),
+        ("yield", "accumulator", "5"),
+    ]
+    assert compact_all(thrown["events"]) == [
+        ("throw", "accumulator", "ValueError('nope')"),
+        ("output", "accumulator", "rejected nope"),
+        ("yield", "accumulator", "5"),
+    ]
+    assert closed["outcome"] == "closed"
+    assert compact_all(closed["events"]) == [
+        ("throw", "accumulator", "GeneratorExit()"),
+        ("raise", "accumulator", "GeneratorExit"),
+    ]
+    assert after_close == {
+        "ok": False,
+        "events": [],
+        "error": "acc is closed: next cannot resume it",
+    }
+    assert bad_exception["ok"] is False
+    assert "is closed" in bad_exception["error"]
+
+
+def test_send_to_a_just_started_generator_explains_what_to_do(tmp_path):
+    answers = repl("round_robin_fresh", "send ready 5", "send ready None", "send ready 7")
+    _, refused, started, sent = answers
+    assert refused["ok"] is False
+    assert refused["error"].startswith(
+        "TypeError: can't send non-None value to a just-started generator"
+    )
+    assert "use next (or send None) first" in refused["error"]
+    assert started["ok"] and started["outcome"] == "yielded" and started["value"] == "'first'"
+    assert sent["outcome"] == "yielded" and sent["value"] == "'got 7'"
+    assert compact_all(sent["events"]) == [
+        ("resume", "waiter", "7"),
+        ("yield", "waiter", "'got 7'"),
+    ]
+
+
+def test_bad_commands_are_answered_and_the_console_goes_on():
+    answers = repl(
+        "echo_send",
+        "frobnicate",
+        "next",
+        "next nobody",
+        "send doubler 1 +",
+        "step x",
+        "send doubler __import__('os')",
+        "tasks",
+    )
+    errors = [a.get("error", "") for a in answers[1:-1]]
+    assert "unknown command 'frobnicate'" in errors[0]
+    assert errors[1] == "usage: next T"
+    assert "no task 'nobody'" in errors[2]
+    assert "is not a Python literal" in errors[3]
+    assert "'x' is not a count" in errors[4]
+    assert "is not a Python literal" in errors[5]
+    assert answers[-1]["ok"] is True
+
+
+def test_step_mode_pauses_before_each_event():
+    start, one, two, rest, again = repl(
+        "echo_send", "step", "step 2", "continue", "step", options=("--step",)
+    )
+    assert start["state"] == "paused"
+    assert compact_all(start["events"]) == [
+        ("spawn", "echo", "generator"),
+        ("resume", "echo", "None"),
+    ]
+    assert compact_all(one["events"]) == [("yield", "echo", "1")]
+    assert one["position"]["line"] == 2
+    assert [e["kind"] for e in two["events"]] == ["output", "resume", "yield"]
+    assert rest["state"] == "idle"
+    assert compact_all(rest["events"])[-1] == ("output", "main", "returned stopped")
+    assert again["ok"] is False and "nothing to step" in again["error"]
+
+
+def test_drive_is_refused_while_stopped_inside_an_event():
+    _, refused = repl("echo_send", "next doubler", options=("--step",))
+    assert refused["ok"] is False
+    assert "step or continue first" in refused["error"]
+
+
+def test_text_mode_reads_like_a_console():
+    done = corodash("repl", program("ping_pong"), stdin="tasks\nwhere ping_task\nhelp\n")
+    assert "switch ping -> pong" in done.stdout
+    assert "top level finished (exit status 0)" in done.stdout
+    assert "ping_task" in done.stdout
+    assert "switch T           switch into greenlet T" in done.stdout
