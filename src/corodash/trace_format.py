@@ -11,7 +11,7 @@ from typing import IO, Any
 
 import msgspec
 
-from corodash.protocol import MAIN_TASK, event_dict
+from corodash.protocol import MAIN_TASK, expand_batch
 
 PROCESS_NAME = "process"
 """The ``name`` of output that reached the agent's real descriptors, not a Python stream."""
@@ -26,9 +26,8 @@ class TraceBuilder:
         self.names: dict[int, str] = {MAIN_TASK: "main"}
 
     def expand(self, batch: list[list[Any]]) -> list[dict[str, Any]]:
-        seq, t0, names = self.seq, self.t0, self.names
-        events = [event_dict(raw, seq + n, t0, names) for n, raw in enumerate(batch)]
-        self.seq = seq + len(batch)
+        events = expand_batch(batch, self.seq, self.t0, self.names)
+        self.seq += len(batch)
         return events
 
     def process_output(self, t: float, stream: str, text: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import gc
 import os
 import signal
 import sys
@@ -162,6 +163,7 @@ class Agent:
                 "error": f"patch_all failed: {error}",
                 "traceback": traceback.format_exc(),
             }
+        gc.freeze()  # corodash's own start-up objects: no collection need scan them again
         self.tracer.install()
         if config.step:
             self.gate.request_pause()

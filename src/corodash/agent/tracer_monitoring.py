@@ -13,7 +13,8 @@ from types import CodeType
 
 from corodash.agent.generator_events import resume_event, thrown_event, unwind_event
 from corodash.agent.recording import Recording
-from corodash.agent.values import safe_repr
+from corodash.agent.resume_cause import discarding_resumes
+from corodash.agent.values import PLAIN_TYPES, safe_repr
 from corodash.protocol import RESUME, RETURN, YIELD
 
 _TOOL_CANDIDATES = (4, 3, 5, 1, 0, 2)
@@ -54,10 +55,13 @@ def _callbacks(rec: Recording, tool: int) -> dict[str, object]:
     by_frame = registry.by_frame
     append, clock, gate = rec.append, rec.clock, rec.gate
     wants = rec.code_filter.wants
-    cause_of = rec.cause.of
+    cause = rec.cause
+    cause_of = cause.of
     getframe = sys._getframe
     generator_flag = inspect.CO_GENERATOR
+    plain_types = PLAIN_TYPES
     gen_codes: set[CodeType] = set()
+    discarding: dict[CodeType, frozenset[int]] = {}
     iter_codes: set[CodeType] = set()
 
     def on_start(code: CodeType, offset: int) -> object:
@@ -78,6 +82,7 @@ def _callbacks(rec: Recording, tool: int) -> dict[str, object]:
         """Decide once per code object whether it is traced; set its local events if so."""
         if code.co_flags & generator_flag and wants(code):
             gen_codes.add(code)
+            discarding[code] = discarding_resumes(code)
             set_local_events(tool, code, generator_local)
             return True
         if code.co_name == "__next__" and wants(code):
@@ -91,6 +96,11 @@ def _callbacks(rec: Recording, tool: int) -> dict[str, object]:
         tid = by_frame.get(id(frame))
         if tid is None:
             tid = registry.generator_started(frame)
+        if offset in discarding[code] and cause.driven is None:
+            append((RESUME, clock(), tid, "None", None))
+            if gate.hold:
+                gate.event()
+            return
         event = resume_event(clock(), tid, cause_of(frame.f_back))
         if event is not None:
             append(event)
@@ -101,7 +111,8 @@ def _callbacks(rec: Recording, tool: int) -> dict[str, object]:
         frame = getframe(1)
         tid = by_frame.get(id(frame))
         if tid is not None:
-            append((YIELD, clock(), tid, safe_repr(value), frame.f_lineno))
+            shown = repr(value) if type(value) in plain_types else safe_repr(value)
+            append((YIELD, clock(), tid, shown, frame.f_lineno))
             if gate.hold:
                 gate.event()
 

@@ -19,6 +19,8 @@ REPR_TIMEOUT = 1.0
 
 _SMALL_INT = 10**18
 _PLAIN = (float, bool, type(None), complex, bytes)
+PLAIN_TYPES = frozenset({bool, float, type(None)})
+"""Types whose repr is always short and safe: tracers call repr on them directly."""
 _CONTAINERS = (list, tuple, dict, set, frozenset)
 """Shown shortened by reprlib (a million-item list must not be repr'd whole)."""
 

@@ -1,0 +1,18 @@
+"""10,000 gevent greenlets, each doing 10 gevent.sleep(0)."""
+
+import sys
+import time
+
+import gevent
+
+COUNT = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+
+
+def napper():
+    for _ in range(10):
+        gevent.sleep(0)
+
+
+started = time.perf_counter()
+gevent.joinall([gevent.spawn(napper) for _ in range(COUNT)])
+print(f"elapsed {time.perf_counter() - started:.6f}")
