@@ -42,7 +42,7 @@ def test_event_dict_names_tasks_from_spawns():
         "file": "p.py",
         "line": 3,
     }
-    switch = event_dict([SWITCH, 10.75, 4, 0, False], 1, 10.0, names)
+    switch = event_dict([SWITCH, 10.75, 4, 0, "switch"], 1, 10.0, names)
     assert switch == {
         "seq": 1,
         "t": 0.75,

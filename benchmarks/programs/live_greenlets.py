@@ -18,3 +18,6 @@ alive = [greenlet(parked) for _ in range(COUNT)]
 for glet in alive:
     glet.switch()
 print(f"elapsed {time.perf_counter() - started:.6f}")
+with open("/proc/self/status") as status:
+    rss = next(line for line in status if line.startswith("VmRSS")).split()[1]
+print(f"rss_kb {rss}")

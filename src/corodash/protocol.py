@@ -43,7 +43,7 @@ FIELDS: dict[int, tuple[str, ...]] = {
     RESUME: ("sent", "thrown"),
     RETURN: ("value",),
     RAISE: ("error",),
-    SWITCH: ("from", "thrown"),
+    SWITCH: ("from", "thrown"),  # the agent sends greenlet's event name: "switch" or "throw"
     OUTPUT: ("stream", "text"),
     PATCH: ("what", "applied"),
     END: ("status", "exit_code", "error", "traceback"),
@@ -128,7 +128,7 @@ def expand_batch(batch: list, seq: int, t0: float, names: dict[int, str]) -> lis
                     "name": names.get(task, "?"),
                     "from": raw[3],
                     "to": task,
-                    "thrown": raw[4],
+                    "thrown": raw[4] == "throw",
                 }
             )
         elif code == YIELD:

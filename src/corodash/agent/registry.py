@@ -20,26 +20,39 @@ from corodash.protocol import MAIN_TASK, SPAWN
 GENERATOR, ITERATOR, GREENLET, GEVENT = "generator", "iterator", "greenlet", "gevent"
 
 
-class _TaskRef(weakref.ref):
-    """A weak reference that remembers which task and address it stood for."""
-
-    __slots__ = ("address", "frame_address", "tid")
+class _Nothing:
+    """Stands in for a task with no object to refer to (the top level before greenlet)."""
 
 
-class Task:
-    """What the agent knows of one task; the object itself only through ``ref``."""
+_NOTHING = _Nothing()
 
-    __slots__ = ("kind", "name", "parent", "ref", "tid")
 
-    def __init__(self, tid: int, name: str, kind: str, parent: int | None) -> None:
+class Task(weakref.ref):
+    """One task: a weak reference to its object that also carries what the agent knows of it.
+
+    A single small object per task keeps corodash's memory per task low.
+    """
+
+    __slots__ = ("address", "frame_address", "kind", "name", "parent", "tid")
+
+    def __new__(cls, obj: Any, callback: Any, *_: Any) -> Task:
+        return super().__new__(cls, _NOTHING if obj is None else obj, callback)
+
+    def __init__(
+        self, obj: Any, callback: Any, tid: int, name: str, kind: str, parent: int | None
+    ) -> None:
+        super().__init__(_NOTHING if obj is None else obj, callback)
+        self.address = id(obj) if obj is not None else None
+        self.frame_address: int | None = None
         self.tid = tid
         self.name = name
         self.kind = kind
         self.parent = parent
-        self.ref: _TaskRef | None = None
 
     def obj(self) -> Any:
-        return self.ref() if self.ref is not None else None
+        """The live object, or None once it is gone (or if there never was one)."""
+        obj = self()
+        return None if obj is _NOTHING else obj
 
 
 class Registry:
@@ -51,7 +64,9 @@ class Registry:
         self.emit = emit
         self.clock = clock
         self.code_filter = code_filter
-        self.tasks: dict[int, Task] = {MAIN_TASK: Task(MAIN_TASK, "main", GREENLET, None)}
+        self.tasks: dict[int, Task] = {
+            MAIN_TASK: Task(None, None, MAIN_TASK, "main", GREENLET, None)
+        }
         self.by_address: dict[int, int] = {}
         self.by_frame: dict[int, int] = {}
         self._next_id = 1
@@ -72,28 +87,23 @@ class Registry:
     ) -> int:
         tid = self._next_id
         self._next_id += 1
-        task = Task(tid, name, kind, parent)
-        self.tasks[tid] = task
+        self.tasks[tid] = Task(obj, self._forget, tid, name, kind, parent)
         if obj is not None:
-            ref = _TaskRef(obj, self._forget)
-            ref.address, ref.frame_address, ref.tid = id(obj), None, tid
-            task.ref = ref
             self.by_address[id(obj)] = tid
         self.emit((SPAWN, self.clock(), tid, name, kind, parent, file, line))
         return tid
 
     def alias(self, obj: Any, tid: int) -> None:
         """Record ``obj`` (the main greenlet) as an existing task, without a spawn event."""
-        ref = _TaskRef(obj, self._forget)
-        ref.address, ref.frame_address, ref.tid = id(obj), None, tid
-        self.tasks[tid].ref = ref
+        task = self.tasks[tid]
+        self.tasks[tid] = Task(obj, self._forget, tid, task.name, task.kind, task.parent)
         self.by_address[id(obj)] = tid
 
-    def _forget(self, ref: _TaskRef) -> None:
-        if self.by_address.get(ref.address) == ref.tid:
-            del self.by_address[ref.address]
-        if ref.frame_address is not None and self.by_frame.get(ref.frame_address) == ref.tid:
-            del self.by_frame[ref.frame_address]
+    def _forget(self, task: Task) -> None:
+        if self.by_address.get(task.address) == task.tid:  # type: ignore[arg-type]
+            del self.by_address[task.address]  # type: ignore[arg-type]
+        if task.frame_address is not None and self.by_frame.get(task.frame_address) == task.tid:
+            del self.by_frame[task.frame_address]
 
     def generator_started(self, frame: FrameType) -> int:
         """The task of the generator running ``frame``, registered on first sight."""
@@ -104,9 +114,7 @@ class Registry:
             tid = self.by_address.get(id(gen))
             if tid is None:
                 tid = self._add_generator(gen, frame)
-        task_ref = self.tasks[tid].ref
-        if task_ref is not None:
-            task_ref.frame_address = id(frame)
+        self.tasks[tid].frame_address = id(frame)
         self.by_frame[id(frame)] = tid
         return tid
 

@@ -46,29 +46,31 @@ class GreenletTracer:
         get = registry.by_address.get
         seen = registry.greenlet_seen
         append, clock, gate = rec.append, rec.clock, rec.gate
+        previous = self.previous
         tracer = self
 
         def on_greenlet(event: str, args: Any) -> None:
-            if event == "switch" or event == "throw":
-                try:
-                    origin, target = args
-                    origin_id = get(id(origin))
-                    if origin_id is None:
-                        origin_id = seen(origin)
-                    if origin.dead:
-                        append(tracer._ending(origin, origin_id, event))
-                    target_id = get(id(target))
-                    if target_id is None and tracer._unnamed(target):
-                        tracer._hold(clock(), origin_id, event == "throw")
+            # greenlet reports only 'switch' and 'throw', both with (origin, target).
+            try:
+                origin, target = args
+                origin_id = get(id(origin))
+                if origin_id is None:
+                    origin_id = seen(origin)
+                if origin.dead:
+                    append(tracer._ending(origin, origin_id, event))
+                target_id = get(id(target))
+                if target_id is None:
+                    if tracer._unnamed(target):
+                        tracer._hold(clock(), origin_id, event)
+                        target_id = -1
                     else:
-                        if target_id is None:
-                            target_id = seen(target)
-                        append((SWITCH, clock(), target_id, origin_id, event == "throw"))
-                        if gate.hold:
-                            gate.event()
-                except BaseException:
-                    pass
-            previous = tracer.previous
+                        target_id = seen(target)
+                if target_id >= 0:
+                    append((SWITCH, clock(), target_id, origin_id, event))
+                    if gate.hold:
+                        gate.event()
+            except BaseException:  # raising here would kill the target greenlet
+                pass
             if previous is not None:
                 previous(event, args)
 
@@ -94,8 +96,8 @@ class GreenletTracer:
             and not glet.dead
         )
 
-    def _hold(self, t: float, origin_id: int, thrown: bool) -> None:
-        self._held = (t, origin_id, thrown)
+    def _hold(self, t: float, origin_id: int, event: str) -> None:
+        self._held = (t, origin_id, event)
         self._saved_profile = sys.getprofile()
         sys.setprofile(self._first_call)
 
@@ -104,7 +106,7 @@ class GreenletTracer:
         held, self._held = self._held, None
         if held is None:
             return
-        t, origin_id, thrown = held
+        t, origin_id, event_name = held
         if event == "call":
             code = frame.f_code
             name, file, line = code.co_name, code.co_filename, code.co_firstlineno
@@ -114,6 +116,6 @@ class GreenletTracer:
         glet = self.module.getcurrent()
         parent = rec.registry.by_address.get(id(glet.parent)) if glet.parent else None
         target_id = rec.registry.add(glet, name, GREENLET, parent, file, line)
-        rec.append((SWITCH, t, target_id, origin_id, thrown))
+        rec.append((SWITCH, t, target_id, origin_id, event_name))
         if rec.gate.hold:
             rec.gate.event()

@@ -1,0 +1,215 @@
+"""Tracing overhead of corodash, measured: traced / untraced time of the same program, each
+run the same number of times in one invocation, medians reported.
+
+Each program times its own work (``elapsed`` on its last line) so start-up is left out; the
+traced figure is read from the program's output in the trace. Also reported: generator
+cost per event, events per second from agent to trace file, agent memory per live greenlet,
+and viztracer's and yappi's ratios on the same programs where they are installed.
+
+    python benchmarks/run_all.py [--runs N] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROGRAMS = Path(__file__).parent / "programs"
+PYTHON = sys.executable
+
+
+def own_figure(output: str, key: str) -> float:
+    """The value printed as ``key VALUE`` by a benchmark program."""
+    for line in reversed(output.splitlines()):
+        if line.startswith(key + " "):
+            return float(line.split()[1])
+    raise ValueError(f"no {key!r} in output: {output[-500:]!r}")
+
+
+def plain(program: str, *args: str) -> str:
+    done = subprocess.run(
+        [PYTHON, str(PROGRAMS / program), *args], capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def traced(program: str, *args: str) -> tuple[str, int, float]:
+    """The program's output under ``corodash trace``, its event count and the whole wall time."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "trace.jsonl"
+        started = time.perf_counter()
+        subprocess.run(
+            [
+                PYTHON,
+                "-m",
+                "corodash",
+                "trace",
+                str(PROGRAMS / program),
+                "--out",
+                str(out),
+                "--quiet",
+                "--",
+                *args,
+            ],
+            capture_output=True,
+            check=True,
+        )
+        wall = time.perf_counter() - started
+        lines = out.read_bytes().splitlines()
+        texts = [json.loads(line)["text"] for line in lines if b'"kind":"output"' in line]
+        return "\n".join(texts), len(lines), wall
+
+
+def viztraced(program: str, *args: str) -> str | None:
+    with tempfile.TemporaryDirectory() as folder:
+        done = subprocess.run(
+            [
+                PYTHON,
+                "-m",
+                "viztracer",
+                "--quiet",
+                "-o",
+                str(Path(folder) / "v.json"),
+                str(PROGRAMS / program),
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+        )
+        return done.stdout if done.returncode == 0 else None
+
+
+YAPPI_RUNNER = """
+import runpy, sys, yappi
+yappi.set_clock_type("wall")
+yappi.set_context_backend("greenlet")
+sys.argv = sys.argv[1:]
+yappi.start()
+runpy.run_path(sys.argv[0], run_name="__main__")
+yappi.stop()
+"""
+
+
+def yappied(program: str, *args: str) -> str | None:
+    done = subprocess.run(
+        [PYTHON, "-c", YAPPI_RUNNER, str(PROGRAMS / program), *args], capture_output=True, text=True
+    )
+    return done.stdout if done.returncode == 0 else None
+
+
+def has(module: str) -> bool:
+    done = subprocess.run([PYTHON, "-c", f"import {module}"], capture_output=True)
+    return done.returncode == 0
+
+
+def ratio_row(name: str, program: str, args: tuple[str, ...], runs: int, target: str) -> dict:
+    ratios, others = [], {"viztracer": [], "yappi": []}
+    events = walls = 0
+    base_times = []
+    for _ in range(runs):
+        base = own_figure(plain(program, *args), "elapsed")
+        output, events, walls = traced(program, *args)
+        ratios.append(own_figure(output, "elapsed") / base)
+        base_times.append(base)
+        for tool, run in (("viztracer", viztraced), ("yappi", yappied)):
+            if has(tool):
+                text = run(program, *args)
+                if text:
+                    others[tool].append(own_figure(text, "elapsed") / base)
+    row = {
+        "benchmark": name,
+        "ratio": statistics.median(ratios),
+        "target": target,
+        "plain_s": statistics.median(base_times),
+        "events": events,
+        "wall_s": walls,
+    }
+    for tool, values in others.items():
+        if values:
+            row[tool] = statistics.median(values)
+    return row
+
+
+def generator_cost(runs: int, values: int) -> dict:
+    per_event = []
+    for _ in range(runs):
+        base = own_figure(plain("generator_events.py", str(values)), "elapsed")
+        output, _, _ = traced("generator_events.py", str(values))
+        per_event.append((own_figure(output, "elapsed") - base) / (2 * values) * 1e9)
+    return {
+        "benchmark": "generator events",
+        "ns_per_event": statistics.median(per_event),
+        "target": "<= 400 ns (3.12+)",
+    }
+
+
+def throughput(runs: int, switches: int) -> dict:
+    rates = []
+    for _ in range(runs):
+        _, events, wall = traced("greenlet_switches.py", str(switches))
+        rates.append(events / wall)
+    return {
+        "benchmark": "agent to trace file",
+        "events_per_s": statistics.median(rates),
+        "target": ">= 1,000,000 (whole run, start-up included)",
+    }
+
+
+def memory(count: int) -> dict:
+    base = own_figure(plain("live_greenlets.py", str(count)), "rss_kb")
+    output, _, _ = traced("live_greenlets.py", str(count))
+    extra = (own_figure(output, "rss_kb") - base) * 1024 / count
+    return {
+        "benchmark": f"{count:,} live greenlets",
+        "agent_bytes_per_task": extra,
+        "target": "< 500 bytes",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="smaller programs, 3 runs")
+    options = parser.parse_args()
+    runs = 3 if options.quick else options.runs
+    scale = 10 if options.quick else 1
+    rows = [
+        ratio_row(
+            "10,000 gevent greenlets x 10 sleep(0)",
+            "gevent_sleepers.py",
+            (str(10_000 // scale),),
+            runs,
+            "<= 2.0x",
+        ),
+        ratio_row(
+            "1,000,000 greenlet switches",
+            "greenlet_switches.py",
+            (str(1_000_000 // scale),),
+            runs,
+            "<= 4x",
+        ),
+        ratio_row("code that is not a coroutine", "plain_code.py", (), runs, "<= 1.1x (3.12+)"),
+        generator_cost(runs, 1_000_000 // scale),
+        throughput(runs, 1_000_000 // scale),
+        memory(100_000 // scale),
+    ]
+    print(f"corodash benchmarks on Python {sys.version.split()[0]}, median of {runs} runs")
+    for row in rows:
+        figures = ", ".join(f"{k}={_fmt(v)}" for k, v in row.items() if k != "benchmark")
+        print(f"  {row['benchmark']}: {figures}")
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}" if value < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+if __name__ == "__main__":
+    main()
