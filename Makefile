@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/corodash trace --demo
+	$(BIN)/corodash
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

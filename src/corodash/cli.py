@@ -80,9 +80,9 @@ def _trace_parser() -> argparse.ArgumentParser:
     source.add_argument(
         "--demo",
         nargs="?",
-        const="tour",
+        const="generator",
         metavar="NAME",
-        help="run a built-in demo instead (default: tour)",
+        help="run a built-in demo instead (default: generator)",
     )
     parser.add_argument(
         "--out",
@@ -172,8 +172,21 @@ def _repl(args: argparse.Namespace, script_args: list[str]) -> int:
 
 
 def _dashboard(args: argparse.Namespace, script_args: list[str]) -> int:
-    print(
-        "corodash: the dashboard is not built yet; use 'corodash trace' or 'corodash repl'",
-        file=sys.stderr,
-    )
-    return 2
+    from corodash.session import RunOptions
+
+    options = None
+    if args.script:
+        script = _checked_script(args.script)
+        if script is None:
+            return 2
+        options = RunOptions(
+            script,
+            script_args,
+            patch=args.patch,
+            step=not args.run,
+            include_libraries=args.all_generators,
+        )
+    from corodash.tui.app import CorodashApp
+
+    CorodashApp(options).run()
+    return 0

@@ -42,7 +42,7 @@ class Gate:
         """Set while stepping or when a pause is asked for; tracers check it per event."""
         self.remaining = 0
         self._stops: list[_Stop] = []
-        self._jobs: deque[Callable[[], None]] = deque()
+        self._jobs: deque[tuple[Callable[[], None], bool]] = deque()
         self._wake = allocate_lock()
         self._wake.acquire()
 
@@ -75,9 +75,11 @@ class Gate:
                 self._wake.acquire()
                 ran = False
                 while self._jobs:
-                    ran = True
-                    self.send((STATE, RUNNING, {}))
-                    self._jobs.popleft()()
+                    job, runs_user_code = self._jobs.popleft()
+                    if runs_user_code:
+                        ran = True
+                        self.send((STATE, RUNNING, {}))
+                    job()
                 if ran and stop.waiting:
                     self.send((STATE, state, self.describe(frame)))
         finally:
@@ -106,9 +108,10 @@ class Gate:
         self.hold = True
         self.remaining = 0
 
-    def submit(self, job: Callable[[], Any]) -> None:
-        """Run ``job`` on the main thread at its current pause point."""
-        self._jobs.append(job)
+    def submit(self, job: Callable[[], Any], runs_user_code: bool = True) -> None:
+        """Run ``job`` on the main thread at its current pause point; one that runs user
+        code is announced as running, then the pause again."""
+        self._jobs.append((job, runs_user_code))
         self._wake_up()
 
     def _resume(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import linecache
 import sys
+from _thread import get_ident
 from types import FrameType, GeneratorType
 from typing import Any
 
@@ -79,7 +80,7 @@ class Inspector:
         if task.tid == MAIN_TASK:
             if self.program_done:
                 return "finished"
-            return "running" if self._is_current(obj) else "suspended"
+            return "suspended" if self._is_current(obj) is False else "running"
         if obj is None:
             return None
         if isinstance(obj, GeneratorType):
@@ -89,14 +90,19 @@ class Inspector:
                 return "dead"
             if not obj:
                 return "not started"
-            return "running" if self._is_current(obj) else "suspended"
+            current = self._is_current(obj)
+            return None if current is None else "running" if current else "suspended"
         return None
 
-    def _is_current(self, glet: Any) -> bool:
+    def _is_current(self, glet: Any) -> bool | None:
+        """Whether ``glet`` runs on the main thread now; None if this thread cannot tell
+        (greenlet only knows the current greenlet of the thread that asks)."""
         module = self.registry.greenlet_module
-        if module is None:
-            return glet is None
-        return glet is None or module.getcurrent() is glet
+        if module is None or glet is None:
+            return True
+        if get_ident() != self.main_thread:
+            return None
+        return module.getcurrent() is glet
 
     def _frame_of(self, task: Task) -> FrameType | None:
         obj = task.obj()
@@ -107,9 +113,10 @@ class Inspector:
                 inner = inner.gi_yieldfrom
                 frame = inner.gi_frame or frame
             return frame
-        if task.tid == MAIN_TASK or (obj is not None and self._is_current(obj)):
-            if self.program_done and task.tid == MAIN_TASK:
-                return None
+        if task.tid == MAIN_TASK and self.program_done:
+            return None  # the main greenlet now only serves corodash's commands
+        current = self._is_current(obj)
+        if current or (current is None and task.tid == MAIN_TASK):
             return sys._current_frames().get(self.main_thread)
         return getattr(obj, "gr_frame", None)
 
@@ -136,6 +143,8 @@ class Inspector:
                 )
             walker = walker.f_back
         stack.reverse()
+        first_user = next((n for n, f in enumerate(stack) if f["user"]), 0)
+        stack = stack[first_user:]  # what ran the program (runpy, corodash) is not its story
         user_frame = self._innermost_user(frame)
         answer: dict[str, Any] = {
             "task": task.tid,

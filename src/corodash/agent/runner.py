@@ -256,12 +256,13 @@ class Agent:
             return {}
         if name == "stop":
             self.finish({"status": "stopped", "exit_code": None, "error": None, "traceback": ""})
-        if name == "tasks":
-            if gate.stopped:
-                self._discover_globals()
-            return {"tasks": self.inspector.tasks()}
-        if name == "where":
-            return self.inspector.where(self._task(args))
+        if name in ("tasks", "where"):
+            task = self._task(args) if name == "where" else None
+            if not gate.stopped:
+                return self._inspect(task)
+            # Stopped: answer from the main thread, which alone knows its current greenlet.
+            gate.submit(lambda: self.reply(command, True, self._inspect(task, True)), False)
+            return None
         if name in DRIVE_COMMANDS:
             self._drive(command)
             return None
@@ -295,8 +296,13 @@ class Agent:
 
         self.gate.submit(job)
 
-    def _discover_globals(self) -> None:
-        self.registry.discover(list(self.inspector.namespace.values()))
+    def _inspect(self, task: Task | None, stopped: bool = False) -> dict[str, Any]:
+        """``where`` for a task, or ``tasks`` (with a scan of the globals when stopped)."""
+        if task is not None:
+            return self.inspector.where(task)
+        if stopped:
+            self.registry.discover(list(self.inspector.namespace.values()))
+        return {"tasks": self.inspector.tasks()}
 
     # -- pausing -------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import sysconfig
 from types import CodeType
 
 _AGENT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_DEMO_ROOT = os.path.join(_AGENT_ROOT, "demos") + os.sep
 
 
 def _library_roots() -> tuple[str, ...]:
@@ -30,11 +31,14 @@ def is_user_file(filename: str) -> bool:
     """A file of the user's program, not of Python, an installed package or corodash."""
     if not filename or filename.startswith("<"):
         return False
-    return not os.path.abspath(filename).startswith(LIBRARY_ROOTS)
+    path = os.path.abspath(filename)
+    return path.startswith(_DEMO_ROOT) or not path.startswith(LIBRARY_ROOTS)
 
 
 def is_corodash_file(filename: str) -> bool:
-    return os.path.abspath(filename).startswith(_AGENT_ROOT + os.sep)
+    """corodash's own code; its demos count as the user's."""
+    path = os.path.abspath(filename)
+    return path.startswith(_AGENT_ROOT + os.sep) and not path.startswith(_DEMO_ROOT)
 
 
 class CodeFilter:

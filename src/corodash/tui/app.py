@@ -1,0 +1,61 @@
+"""The corodash app: the gallery, or a dashboard on one program."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from corodash.session import RunOptions
+from corodash.tui.screens.dashboard import DashboardScreen
+from corodash.tui.screens.gallery import GalleryScreen
+
+DASHBOARD_COMMANDS = (
+    ("next()", "Run the selected generator or iterator to its next value", "drive('next')"),
+    ("send()", "Resume the selected generator with a value", "send"),
+    ("throw()", "Raise an exception inside the selected generator", "throw"),
+    ("close()", "Close the selected generator", "drive('close')"),
+    ("switch()", "Switch into the selected greenlet", "drive('switch')"),
+    ("Step", "Run one event, then pause", "step"),
+    ("Continue", "Run until the top level ends", "resume"),
+    ("Pause", "Pause the running program", "pause"),
+    ("Patch mode", "Cycle gevent monkey patching auto/on/off (restarts the program)", "patch"),
+    ("Restart", "Run the program again in a fresh agent", "restart"),
+    ("Export trace", "Write the whole trace (JSON Lines) to the current folder", "export"),
+    ("Filter events by task", "Show only the selected task's events (again: all)", "filter_task"),
+    ("Filter events by kind", "Cycle which kinds of events are shown", "filter_kind"),
+    ("Help", "Every key and what it does", "help"),
+)
+
+
+class CorodashApp(App[None]):
+    CSS_PATH = "corodash.tcss"
+    TITLE = "corodash"
+
+    def __init__(self, options: RunOptions | None = None) -> None:
+        super().__init__()
+        self.options = options
+
+    def on_mount(self) -> None:
+        if self.options is None:
+            self.push_screen(GalleryScreen())
+        else:
+            self.push_screen(DashboardScreen(self.options))
+
+    def open_script(self, script: str, argv: list[str], back_to_gallery: bool = False) -> None:
+        options = RunOptions(script, argv, step=True)
+        self.push_screen(DashboardScreen(options, back_to_gallery=back_to_gallery))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, DashboardScreen):
+            for title, help_text, action in DASHBOARD_COMMANDS:
+                yield SystemCommand(title, help_text, _runner(screen, action))
+
+
+def _runner(screen: Screen, action: str):
+    async def run() -> None:
+        await screen.run_action(action)
+
+    return run

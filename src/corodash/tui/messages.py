@@ -1,0 +1,52 @@
+"""Messages from the session's reader thread to the dashboard (``post_message`` is
+thread-safe). Facts in the past tense; the event batches are never merged or dropped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual.message import Message
+
+from corodash.session import Reply
+
+
+@dataclass
+class RunMessage(Message):
+    """Every message names its run, so a restarted dashboard ignores the last one's."""
+
+    run: int
+
+
+@dataclass
+class EventsReceived(RunMessage):
+    """A batch of numbered trace events."""
+
+    events: list[dict[str, Any]]
+
+
+@dataclass
+class AgentStateChanged(RunMessage):
+    """The agent is running, paused (``info`` says where) or idle."""
+
+    state: str
+    info: dict[str, Any]
+
+
+@dataclass
+class ReplyReceived(RunMessage):
+    reply: Reply
+
+
+@dataclass
+class TopLevelEnded(RunMessage):
+    """The script's top level is over; the agent stays to serve drive commands."""
+
+    status: dict[str, Any]
+
+
+@dataclass
+class AgentEnded(RunMessage):
+    """The agent process is gone; ``end`` is the run's END event."""
+
+    end: dict[str, Any]

@@ -1,0 +1,467 @@
+"""The dashboard: one run of one program, live, and the keys that drive it.
+
+The screen owns the run's state (a RunModel folded from the agent's events) and one
+SessionBridge. Everything the agent says arrives as a message; everything the user asks
+goes out as a command whose reply comes back as a message.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Log, Static, TabbedContent, TabPane
+
+from corodash.describe import describe
+from corodash.model import RunModel, TaskRow
+from corodash.session import RunOptions
+from corodash.tui.bridge import SessionBridge
+from corodash.tui.messages import (
+    AgentEnded,
+    AgentStateChanged,
+    EventsReceived,
+    ReplyReceived,
+    TopLevelEnded,
+)
+from corodash.tui.screens.dialogs import SendDialog, ThrowDialog
+from corodash.tui.screens.help import HelpScreen
+from corodash.tui.widgets.frame_view import FrameView
+from corodash.tui.widgets.source_view import SourceView
+from corodash.tui.widgets.status_line import StatusLine
+from corodash.tui.widgets.task_table import HEADER, TaskSelected, TaskTable
+
+PATCH_CYCLE = {"auto": "on", "on": "off", "off": "auto"}
+KIND_FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
+    ("all", None),
+    ("generators", frozenset({"spawn", "resume", "yield", "return", "raise"})),
+    ("switches", frozenset({"spawn", "switch", "return", "raise"})),
+    ("output", frozenset({"output"})),
+    ("patches and end", frozenset({"patch", "end", "block"})),
+)
+EVENT_WINDOW = 5_000
+"""Lines the events pane shows at most; the whole trace stays on disk."""
+RECENT_EVENTS = 50_000
+"""Events kept in memory to re-filter the pane."""
+NARROW = 110
+
+
+class DashboardScreen(Screen[None]):
+    BINDINGS = [
+        Binding("n", "drive('next')", "next"),
+        Binding("s", "send", "send"),
+        Binding("t", "throw", "throw"),
+        Binding("x", "drive('close')", "close"),
+        Binding("w", "drive('switch')", "switch"),
+        Binding("space", "step", "step"),
+        Binding("c", "resume", "continue"),
+        Binding("p", "pause", "pause"),
+        Binding("m", "patch", "patch mode"),
+        Binding("r", "restart", "restart"),
+        Binding("e", "export", "export"),
+        Binding("f", "filter_task", "filter task", show=False),
+        Binding("k", "filter_kind", "filter kind", show=False),
+        Binding("question_mark", "help", "help"),
+        Binding("escape", "back", "back", show=False),
+        Binding("q", "quit", "quit"),
+    ]
+
+    def __init__(self, options: RunOptions, back_to_gallery: bool = False) -> None:
+        super().__init__()
+        self.options = options
+        self.paused_at_start = options.step
+        self.back_to_gallery = back_to_gallery
+        self.model = RunModel()
+        self.bridge: SessionBridge | None = None
+        self.run_number = 0
+        self.run_state = "starting"
+        self.position: dict[str, Any] = {}
+        self.status_detail = ""
+        self.started_at = time.monotonic()
+        self.recent: deque[dict[str, Any]] = deque(maxlen=RECENT_EVENTS)
+        self.filter_task: int | None = None
+        self.kind_filter = 0
+        self.pending: dict[int, Callable[[Any], None]] = {}
+        self._dirty = False
+
+    # -- layout --------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="panes"):
+            with Vertical(id="left"):
+                yield Static(HEADER, id="task-header")
+                yield TaskTable(self.model, id="tasks")
+                with VerticalScroll(id="frame-box"):
+                    yield FrameView(id="frame")
+            with Vertical(id="right"):
+                with VerticalScroll(id="source-box"):
+                    yield SourceView(id="source")
+                with TabbedContent(id="logs"):
+                    with TabPane("Events", id="events-tab"):
+                        yield Log(max_lines=EVENT_WINDOW, id="events")
+                    with TabPane("Output", id="output-tab"):
+                        yield Log(max_lines=EVENT_WINDOW, id="output")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#source-box").border_title = "source"
+        self.query_one("#frame-box").border_title = "frame"
+        self.query_one("#left").border_title = "tasks"
+        self.query_one(TaskTable).focus()
+        self.set_interval(1 / 20, self._refresh_views)
+        self._apply_width(self.size.width)
+        self.start_run()
+
+    def on_resize(self, event: Any) -> None:
+        self._apply_width(event.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        self.set_class(width < NARROW, "-narrow")
+
+    # -- the run -------------------------------------------------------------------------
+
+    def start_run(self) -> None:
+        self.model = RunModel()
+        self.recent.clear()
+        self.pending.clear()
+        self.run_state = "starting"
+        self.position = {}
+        self.status_detail = ""
+        self.started_at = time.monotonic()
+        self.query_one(TaskTable).reset(self.model)
+        self.query_one("#events", Log).clear()
+        self.query_one("#output", Log).clear()
+        self.query_one(SourceView).show(None, None)
+        self.query_one(FrameView).show(None)
+        self.run_number += 1
+        self.bridge = SessionBridge(
+            replace(self.options, stay=True, step=self.paused_at_start), self, self.run_number
+        )
+        try:
+            self.bridge.start()
+        except OSError as error:
+            self.notify(f"could not start the program: {error}", severity="error")
+            self.run_state = "ended"
+        self._dirty = True
+
+    def stop_run(self) -> None:
+        if self.bridge is not None:
+            self.bridge.close()
+            self.bridge = None
+
+    def on_unmount(self) -> None:
+        self.stop_run()
+
+    def command(self, name: str, *args: Any, then: Callable[[Any], None] | None = None) -> bool:
+        """Send a command; ``then(reply)`` runs when its reply arrives."""
+        if self.bridge is None or self.bridge.session.ended:
+            self.notify("the program has ended: r restarts it", severity="warning")
+            return False
+        try:
+            ident = self.bridge.session.send(name, *args)
+        except ConnectionError:
+            self.notify("the program has ended: r restarts it", severity="warning")
+            return False
+        if then is not None:
+            self.pending[ident] = then
+        return True
+
+    # -- messages from the agent ---------------------------------------------------------
+
+    @on(EventsReceived)
+    def events_received(self, message: EventsReceived) -> None:
+        if message.run != self.run_number:
+            return
+        events = message.events
+        self.model.apply_all(events)
+        self.recent.extend(events)
+        labels = self._labels()
+        shown = [e for e in events if self._shown(e)]
+        if shown:
+            self.query_one("#events", Log).write_lines(
+                [f"{e['seq']:>6} {describe(e, labels)}" for e in shown]
+            )
+        output = [e for e in events if e["kind"] == "output"]
+        if output:
+            self.query_one("#output", Log).write_lines(
+                [f"{labels.get(e['task'], e['name'])[:12]:>12} │ {e['text']}" for e in output]
+            )
+        self._dirty = True
+
+    @on(AgentStateChanged)
+    def state_changed(self, message: AgentStateChanged) -> None:
+        if message.run != self.run_number:
+            return
+        self.run_state = message.state
+        if message.state == "paused":
+            self.position = message.info
+            self._after_stop(follow=message.info.get("task"))
+        self._dirty = True
+
+    @on(TopLevelEnded)
+    def top_level_ended(self, message: TopLevelEnded) -> None:
+        if message.run != self.run_number:
+            return
+        self.run_state = "idle"
+        status = message.status
+        self.status_detail = f" (top level {status['status']}, exit {status['exit_code']})"
+        if status.get("error"):
+            self.notify(f"the program raised {status['error']}", severity="error", timeout=8)
+        self._after_stop(follow=None)
+        self._dirty = True
+
+    @on(AgentEnded)
+    def agent_ended(self, message: AgentEnded) -> None:
+        if message.run != self.run_number:
+            return
+        end = message.end
+        self.run_state = "ended"
+        code = end.get("exit_code")
+        self.status_detail = f" ({end['status']}, exit {code})"
+        if end["status"] not in ("finished", "stopped"):
+            detail = end.get("error") or f"exit status {code}"
+            self.notify(
+                f"the program {end['status']}: {detail}. r restarts it", severity="error", timeout=8
+            )
+        self._dirty = True
+
+    @on(ReplyReceived)
+    def reply_received(self, message: ReplyReceived) -> None:
+        if message.run != self.run_number:
+            return
+        then = self.pending.pop(message.reply.id, None)
+        if not message.reply.ok:
+            self.notify(message.reply.error, severity="warning", timeout=6)
+        elif then is not None:
+            then(message.reply.data)
+
+    def _after_stop(self, follow: int | None) -> None:
+        """At a pause point: refresh task states and locations, follow the stopped task."""
+
+        def tasks_arrived(data: dict[str, Any]) -> None:
+            self.model.merge_snapshot(data["tasks"])
+            table = self.query_one(TaskTable)
+            table.sync()
+            if follow is not None:
+                table.select(follow)
+            self._show_selected()
+
+        self.command("tasks", then=tasks_arrived)
+
+    @on(TaskSelected)
+    def task_selected(self, message: TaskSelected) -> None:
+        if self.filter_task is not None:
+            self.filter_task = message.task
+            self._refilter()
+        self._show_selected()
+
+    def _show_selected(self) -> None:
+        task = self.query_one(TaskTable).selected
+        if task is None or self.run_state in ("running", "ended", "starting"):
+            row = self.model.tasks.get(task) if task is not None else None
+            self.query_one(SourceView).show(row.file if row else None, row.line if row else None)
+            return
+
+        def where_arrived(where: dict[str, Any]) -> None:
+            self.query_one(FrameView).show(where)
+            source = where.get("source")
+            if source:
+                self.query_one(SourceView).show(source["file"], source["line"])
+            else:
+                row = self.model.tasks.get(task)
+                self.query_one(SourceView).show(
+                    row.file if row else None, row.line if row else None
+                )
+
+        self.command("where", task, then=where_arrived)
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def _refresh_views(self) -> None:
+        if not self._dirty and self.run_state != "running":
+            return
+        self._dirty = False
+        self.query_one(TaskTable).sync()
+        elapsed = (
+            time.monotonic() - self.started_at if self.run_state == "running" else self.model.last_t
+        )
+        self.query_one(StatusLine).show(
+            self.run_state,
+            self.status_detail,
+            self.options.patch,
+            elapsed,
+            sum(self.model.counts.values()),
+            os.path.basename(self.options.script),
+        )
+
+    def _labels(self) -> dict[int, str]:
+        return {tid: row.label for tid, row in self.model.tasks.items()}
+
+    def _shown(self, event: dict[str, Any]) -> bool:
+        kinds = KIND_FILTERS[self.kind_filter][1]
+        if kinds is not None and event["kind"] not in kinds:
+            return False
+        if self.filter_task is not None:
+            return event["task"] == self.filter_task or event.get("from") == self.filter_task
+        return True
+
+    def _refilter(self) -> None:
+        log = self.query_one("#events", Log)
+        log.clear()
+        labels = self._labels()
+        shown = [e for e in self.recent if self._shown(e)][-EVENT_WINDOW:]
+        log.write_lines([f"{e['seq']:>6} {describe(e, labels)}" for e in shown])
+        task = self.model.tasks.get(self.filter_task) if self.filter_task is not None else None
+        who = f"task {task.label}" if task else "all tasks"
+        self.query_one("#logs").border_title = f"{who}, {KIND_FILTERS[self.kind_filter][0]}"
+
+    # -- actions -------------------------------------------------------------------------
+
+    def target(self) -> TaskRow | None:
+        """The selected task; with none, the live task that appeared most recently."""
+        selected = self.query_one(TaskTable).selected
+        if selected is not None and selected in self.model.tasks:
+            return self.model.tasks[selected]
+        live = [row for row in self.model.tasks.values() if not row.finished and row.id]
+        return live[-1] if live else None
+
+    def _drivable(self, verb: str) -> TaskRow | None:
+        row = self.target()
+        if row is None:
+            self.notify(f"no task to {verb}: there is none yet", severity="warning")
+            return None
+        kinds = {"switch": ("greenlet",), "next": ("generator", "iterator")}.get(
+            verb, ("generator",)
+        )
+        if row.kind not in kinds:
+            what = " or ".join(kinds)
+            self.notify(
+                f"{row.label} is a {row.kind}: {verb} applies to a {what}", severity="warning"
+            )
+            return None
+        if row.finished and verb != "close":
+            self.notify(f"{row.label} is {row.state}: {verb} cannot resume it", severity="warning")
+            return None
+        return row
+
+    def _report(self, row: TaskRow) -> Callable[[dict[str, Any]], None]:
+        def report(answer: dict[str, Any]) -> None:
+            outcome = answer.get("outcome", "done")
+            detail = answer.get("value", answer.get("error", ""))
+            self.notify(f"{row.label}: {outcome} {detail}".strip())
+
+        return report
+
+    def action_drive(self, verb: str) -> None:
+        row = self._drivable(verb)
+        if row is not None:
+            self.command(verb, row.id, then=self._report(row))
+
+    def action_send(self) -> None:
+        row = self._drivable("send")
+        if row is None:
+            return
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self.command("send", row.id, value, then=self._report(row))
+
+        self.app.push_screen(SendDialog(row.label), chosen)
+
+    def action_throw(self) -> None:
+        row = self._drivable("throw")
+        if row is None:
+            return
+
+        def chosen(choice: tuple[str, str] | None) -> None:
+            if choice is not None:
+                exception, text = choice
+                args = [exception, *([text] if text else [])]
+                self.command("throw", row.id, *args, then=self._report(row))
+
+        self.app.push_screen(ThrowDialog(row.label), chosen)
+
+    def action_step(self) -> None:
+        if self._require_paused("step"):
+            self.command("step", 1)
+
+    def action_resume(self) -> None:
+        if self._require_paused("continue"):
+            self.command("continue")
+
+    def _require_paused(self, verb: str) -> bool:
+        if self.run_state == "paused":
+            return True
+        reasons = {
+            "running": "the program is running: p pauses it",
+            "idle": "the top level has finished: drive a task with n, s, t, x or w",
+            "ended": "the program has ended: r restarts it",
+            "starting": "the program is starting",
+        }
+        self.notify(
+            f"cannot {verb}: {reasons.get(self.run_state, self.run_state)}", severity="warning"
+        )
+        return False
+
+    def action_pause(self) -> None:
+        if self.run_state != "running":
+            self.notify(f"nothing to pause: the program is {self.run_state}", severity="warning")
+            return
+        self.command("pause")
+
+    def action_patch(self) -> None:
+        mode = PATCH_CYCLE[self.options.patch]
+        self.options = replace(self.options, patch=mode)
+        self.notify(
+            f"patch mode {mode}: patching cannot be undone in a process, so the "
+            "program restarts in a fresh agent"
+        )
+        self.action_restart()
+
+    def action_restart(self) -> None:
+        self.stop_run()
+        self.start_run()
+
+    def action_export(self) -> None:
+        if self.bridge is None:
+            return
+        name = time.strftime("corodash-trace-%Y%m%d-%H%M%S.jsonl")
+        try:
+            shutil.copyfile(self.bridge.trace_path, name)
+        except OSError as error:
+            self.notify(f"could not export the trace: {error}", severity="error")
+            return
+        count = sum(self.model.counts.values())
+        self.notify(f"trace exported: {os.path.abspath(name)} ({count:,} events)")
+
+    def action_filter_task(self) -> None:
+        self.filter_task = (
+            None if self.filter_task is not None else self.query_one(TaskTable).selected
+        )
+        self._refilter()
+
+    def action_filter_kind(self) -> None:
+        self.kind_filter = (self.kind_filter + 1) % len(KIND_FILTERS)
+        self._refilter()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())
+
+    def action_back(self) -> None:
+        if self.back_to_gallery:
+            self.stop_run()
+            self.app.pop_screen()
+
+    def action_quit(self) -> None:
+        self.stop_run()
+        self.app.exit()

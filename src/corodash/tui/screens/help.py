@@ -1,0 +1,43 @@
+"""The ``?`` screen: every key, what it does."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+HELP = """\
+[b]corodash keys[/b]
+
+[b]Drive the selected task[/b] (or, with none selected, the newest live one)
+  n        next()           run a generator or iterator to its next value
+  s        send()           resume a generator with a value (a Python literal)
+  t        throw()          raise an exception inside a generator
+  x        close()          close a generator
+  w        switch()         switch into the selected greenlet
+
+[b]Run the program[/b]
+  space    step one event   c  continue      p  pause
+  m        patch mode auto → on → off (restarts the program in a fresh agent)
+  r        restart          e  export the trace (JSON Lines) to the current folder
+
+[b]Look around[/b]
+  ↑ ↓      choose a task    f  events of the selected task only (again: all)
+  k        cycle the kinds of events shown   tab  move between panes
+  ctrl+p   command palette  ?  this help     escape  back to the gallery
+  q        quit (ends the program: no process is left behind)
+
+Drive commands run your code. They work once the program's top level has finished, or
+after p paused it; a program stopped by step sits inside a traced event, where its code
+cannot run, so continue (or pause while it runs) first.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dialog"):
+            yield Static(HELP)

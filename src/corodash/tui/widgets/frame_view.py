@@ -1,0 +1,33 @@
+"""The selected task's stack and locals."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import Static
+
+
+class FrameView(Static):
+    def show(self, where: dict[str, Any] | None) -> None:
+        if where is None:
+            self.update("")
+            return
+        text = Text()
+        text.append(f"{where['name']}", style="bold")
+        text.append(f"  {where.get('state') or ''}\n", style="italic")
+        for frame in where["stack"][-8:]:
+            style = "" if frame["user"] else "grey50"
+            text.append(
+                f"  {os.path.basename(frame['file'])}:{frame['line']} {frame['function']}\n",
+                style=style,
+            )
+        if where["locals"]:
+            text.append("locals\n", style="bold")
+            for name, value in where["locals"].items():
+                text.append(f"  {name}", style="cyan")
+                text.append(f" = {value}\n")
+        elif not where["stack"]:
+            text.append("  (not running: no frame)\n", style="grey50")
+        self.update(text)
