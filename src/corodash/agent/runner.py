@@ -43,6 +43,8 @@ from corodash.protocol import (
     PROTOCOL_VERSION,
     RAISE,
     REPLY,
+    RUNNING,
+    STATE,
     TOPLEVEL,
     Command,
 )
@@ -167,6 +169,8 @@ class Agent:
         self.tracer.install()
         if config.step:
             self.gate.request_pause()
+        else:
+            self.channel.send((STATE, RUNNING, {}))
         try:
             exec(code, module.__dict__)
         except SystemExit as exit_:

@@ -38,7 +38,7 @@ from corodash.tui.screens.help import HelpScreen
 from corodash.tui.widgets.frame_view import FrameView
 from corodash.tui.widgets.source_view import SourceView
 from corodash.tui.widgets.status_line import StatusLine
-from corodash.tui.widgets.task_table import HEADER, TaskSelected, TaskTable
+from corodash.tui.widgets.task_table import COMPACT_HEADER, HEADER, TaskSelected, TaskTable
 
 PATCH_CYCLE = {"auto": "on", "on": "off", "off": "auto"}
 KIND_FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
@@ -127,6 +127,11 @@ class DashboardScreen(Screen[None]):
 
     def _apply_width(self, width: int) -> None:
         self.set_class(width < NARROW, "-narrow")
+        self.call_after_refresh(self._fit_header)
+
+    def _fit_header(self) -> None:
+        table = self.query_one(TaskTable)
+        self.query_one("#task-header", Static).update(COMPACT_HEADER if table.compact else HEADER)
 
     # -- the run -------------------------------------------------------------------------
 
@@ -206,6 +211,8 @@ class DashboardScreen(Screen[None]):
         if message.state == "paused":
             self.position = message.info
             self._after_stop(follow=message.info.get("task"))
+        elif message.state == "idle":
+            self._after_stop(follow=None)  # back from a drive command: states have moved
         self._dirty = True
 
     @on(TopLevelEnded)
@@ -217,6 +224,9 @@ class DashboardScreen(Screen[None]):
         self.status_detail = f" (top level {status['status']}, exit {status['exit_code']})"
         if status.get("error"):
             self.notify(f"the program raised {status['error']}", severity="error", timeout=8)
+        if status.get("traceback"):
+            lines = status["traceback"].rstrip("\n").splitlines()
+            self.query_one("#output", Log).write_lines([f"{'main':>12} ! {line}" for line in lines])
         self._after_stop(follow=None)
         self._dirty = True
 

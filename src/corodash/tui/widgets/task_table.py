@@ -31,6 +31,9 @@ STATE_STYLES = {
 DONE_STYLE = Style(color="grey50")
 CURSOR_STYLE = Style(reverse=True)
 HEADER = f"{'id':>5} {'task':<14} {'kind':<9} {'state':<11} {'y/s':>5}  where"
+COMPACT_HEADER = f"{'id':>5} {'task':<14} {'state':<11} {'y/s':>5}  where"
+COMPACT_WIDTH = 64
+"""Below this width the kind column goes (the state says most of it)."""
 
 
 @dataclass
@@ -52,8 +55,9 @@ class TaskTable(ScrollView, can_focus=True):
         Binding("end", "cursor(1000000000)", "Last", show=False),
     ]
 
-    cursor: reactive[int] = reactive(0, always_update=True)
-    """Index of the highlighted row."""
+    cursor: reactive[int] = reactive(-1, always_update=True)
+    """Index of the highlighted row; -1 until the user or a pause picks one, so that actions
+    go to the newest live task meanwhile."""
 
     def __init__(self, model: RunModel, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -68,7 +72,7 @@ class TaskTable(ScrollView, can_focus=True):
     def reset(self, model: RunModel) -> None:
         self.model = model
         self.ids = []
-        self.cursor = 0
+        self.cursor = -1
         self.sync()
 
     def sync(self) -> None:
@@ -85,6 +89,8 @@ class TaskTable(ScrollView, can_focus=True):
             self.cursor = self.ids.index(task)
 
     def watch_cursor(self, old: int, new: int) -> None:
+        if new < 0:
+            return
         self.scroll_to_region_if_needed(new)
         self.refresh()
         selected = self.selected
@@ -101,7 +107,8 @@ class TaskTable(ScrollView, can_focus=True):
 
     def action_cursor(self, delta: int) -> None:
         if self.ids:
-            self.cursor = max(0, min(len(self.ids) - 1, self.cursor + delta))
+            start = self.cursor if self.cursor >= 0 else (-1 if delta > 0 else len(self.ids))
+            self.cursor = max(0, min(len(self.ids) - 1, start + delta))
 
     def on_click(self, event: events.Click) -> None:
         row = event.y + round(self.scroll_offset.y)
@@ -124,7 +131,7 @@ class TaskTable(ScrollView, can_focus=True):
     def _segments(self, row: TaskRow) -> list[Segment]:
         base = DONE_STYLE if row.finished else Style()
         counts = f"{row.yields}/{row.switches}"
-        return [
+        segments = [
             Segment(f"{row.id:>5} ", base),
             Segment(f"{_clip(row.label, 14):<14} ", base + Style(bold=not row.finished)),
             Segment(f"{row.kind:<9} ", base),
@@ -132,6 +139,13 @@ class TaskTable(ScrollView, can_focus=True):
             Segment(f"{counts:>5}  ", base),
             Segment(self._where(row), base),
         ]
+        if self.compact:
+            del segments[2]
+        return segments
+
+    @property
+    def compact(self) -> bool:
+        return self.size.width < COMPACT_WIDTH
 
     def _where(self, row: TaskRow) -> str:
         place = f"{os.path.basename(row.file)}:{row.line}" if row.file else ""

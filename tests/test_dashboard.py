@@ -1,0 +1,211 @@
+"""The dashboard driven by its keys, against real programs in a real agent."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from conftest import program
+from dashboard_helpers import dashboard, notifications, settle, until
+
+from corodash.session import RunOptions
+from corodash.trace_format import read_trace
+from corodash.tui.app import CorodashApp
+from corodash.tui.screens.dashboard import DashboardScreen
+from corodash.tui.screens.dialogs import SendDialog, ThrowDialog
+from corodash.tui.screens.gallery import GalleryScreen
+from corodash.tui.screens.help import HelpScreen
+from corodash.tui.widgets.source_view import SourceView
+from corodash.tui.widgets.task_table import TaskTable
+
+
+def app_for(name: str, run: bool = False, patch: str = "auto") -> CorodashApp:
+    return CorodashApp(RunOptions(program(name), step=not run, patch=patch))
+
+
+async def test_gallery_opens_a_demo_paused_before_its_first_event():
+    app = CorodashApp()
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert isinstance(app.screen, GalleryScreen)
+        assert len(app.screen.demos) == 9
+        await pilot.press("down", "enter")
+        screen = dashboard(pilot)
+        assert screen.options.script.endswith("generator.py")
+        await until(pilot, lambda: screen.run_state == "paused")
+        assert [kind for kind, _ in screen.model.counts.items()] == ["spawn", "resume"]
+        await pilot.press("escape")
+        assert isinstance(app.screen, GalleryScreen)
+
+
+async def test_space_steps_one_event_and_the_source_follows():
+    app = app_for("echo_send")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.run_state == "paused" and screen.position)
+        await pilot.press("space")
+        await until(
+            pilot, lambda: screen.model.counts["yield"] == 1 and screen.run_state == "paused"
+        )
+        await until(
+            pilot, lambda: "echo_send.py:2" in str(screen.query_one(SourceView).border_title)
+        )
+        row = screen.model.tasks[1]
+        assert (row.label, row.state, row.yields) == ("doubler", "suspended", 1)
+        await pilot.press("space", "space")
+        await until(pilot, lambda: screen.model.counts["yield"] == 2)
+        assert screen.model.tasks[1].last_value == "10"
+
+
+async def test_drive_keys_after_the_top_level_ends():
+    app = app_for("accumulator", run=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.run_state == "idle" and 1 in screen.model.tasks)
+        screen.query_one(TaskTable).select(1)
+        await pilot.press("n")
+        await until(pilot, lambda: screen.model.tasks[1].yields == 1)
+        await pilot.press("s")
+        assert isinstance(app.screen, SendDialog)
+        await pilot.press("4", "2", "enter")
+        await until(pilot, lambda: screen.model.tasks[1].last_value == "42")
+        await pilot.press("t")
+        assert isinstance(app.screen, ThrowDialog)
+        await pilot.press(*"oops", "enter")
+        await until(pilot, lambda: screen.model.counts["output"] == 1)
+        assert screen.recent[-1]["value"] == "42"  # caught: it yields its total again
+        await pilot.press("x")
+        await until(pilot, lambda: screen.model.tasks[1].state == "closed")
+        await pilot.press("n")
+        await settle(pilot)
+        assert "acc is closed: next cannot resume it" in notifications(pilot)
+
+
+async def test_send_dialog_shows_a_parse_error_inline_and_stays_open():
+    app = app_for("accumulator", run=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.run_state == "idle" and 1 in screen.model.tasks)
+        screen.query_one(TaskTable).select(1)
+        await pilot.press("s", *"__import__('os')", "enter")
+        assert isinstance(app.screen, SendDialog)
+        error = str(app.screen.query_one("#error").render())
+        assert "is not a Python literal" in error
+        await pilot.press("escape")
+        assert app.screen is screen
+        await pilot.press("s", *"5", "enter")
+        await settle(pilot)
+        assert any("TypeError: can't send non-None value" in n for n in notifications(pilot))
+
+
+async def test_switch_into_a_greenlet_left_suspended():
+    app = app_for("left_suspended", run=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.run_state == "idle" and 1 in screen.model.tasks)
+        screen.query_one(TaskTable).select(1)
+        await pilot.press("w")
+        await until(pilot, lambda: screen.model.tasks[1].state == "dead")
+        assert ("output", "worker") in [(e["kind"], e["name"]) for e in screen.recent]
+        await settle(pilot)
+        assert "paused_worker: switched back 'worker done'" in notifications(pilot)
+
+
+async def test_actions_that_make_no_sense_explain_why():
+    app = app_for("ping_pong", run=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.run_state == "idle" and 2 in screen.model.tasks)
+        screen.query_one(TaskTable).select(1)
+        await pilot.press("n", "space", "p")
+        await settle(pilot)
+        said = notifications(pilot)
+        assert "ping_task is a greenlet: next applies to a generator or iterator" in said
+        assert any(n.startswith("cannot step: the top level has finished") for n in said)
+        assert "nothing to pause: the program is idle" in said
+
+
+async def test_pause_stops_a_program_that_never_yields_and_quit_leaves_no_process():
+    app = app_for("never_yields", run=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        await until(
+            pilot, lambda: screen.run_state == "running" or screen.model.counts["output"] == 1
+        )
+        await pilot.press("p")
+        await until(pilot, lambda: screen.run_state == "paused")
+        assert screen.position["line"] in (3, 4)
+        pid = screen.bridge.session.pid
+        await pilot.press("q")
+    assert not _alive(pid)
+
+
+async def test_patch_mode_restarts_the_program_in_a_fresh_agent():
+    app = app_for("gevent_patched_sleep", run=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.run_state == "idle", timeout=20)
+        first_pid = screen.bridge.session.pid
+        assert screen.model.patches and all(applied for _, applied in screen.model.patches)
+        await pilot.press("m", "m")  # auto -> on -> off
+        await until(
+            pilot, lambda: screen.options.patch == "off" and screen.run_state == "idle", timeout=20
+        )
+        assert screen.bridge.session.pid != first_pid
+        assert screen.model.patches == [("all", False)]
+        assert not _alive(first_pid)
+
+
+async def test_export_writes_the_whole_trace(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = app_for("round_robin", run=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.run_state == "idle")
+        await pilot.press("e")
+        await settle(pilot)
+    [exported] = list(tmp_path.glob("corodash-trace-*.jsonl"))
+    events = read_trace(exported)
+    assert [e["seq"] for e in events] == list(range(len(events)))
+    assert sum(e["kind"] == "yield" for e in events) == 3
+
+
+async def test_filters_and_help():
+    app = app_for("round_robin", run=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.run_state == "idle")
+        screen.query_one(TaskTable).select(1)
+        await pilot.press("f")
+        log = screen.query_one("#events")
+        assert all("task" in line or "a step" in line for line in log.lines)
+        assert screen.query_one("#logs").border_title.startswith("task task")
+        await pilot.press("k")
+        assert "generators" in screen.query_one("#logs").border_title
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_a_killed_agent_is_shown_and_r_restarts():
+    app = app_for("never_yields", run=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.model.counts["output"] == 1)
+        screen.bridge.session.kill()
+        await until(pilot, lambda: screen.run_state == "ended")
+        assert "killed" in screen.status_detail
+        assert any("the program killed" in n for n in notifications(pilot))
+        await pilot.press("r")
+        await until(
+            pilot, lambda: screen.run_state == "running" and screen.model.counts["output"] == 1
+        )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split()[2] != "Z"

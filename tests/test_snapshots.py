@@ -1,0 +1,87 @@
+"""Snapshots of the main screens (pytest-textual-snapshot); accept changes deliberately with
+``pytest --snapshot-update`` on Python 3.11, after looking at them."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from conftest import program
+from dashboard_helpers import settle, step_until, until
+
+from corodash.session import RunOptions
+from corodash.tui.app import CorodashApp
+from corodash.tui.screens.dashboard import DashboardScreen
+from corodash.tui.widgets.status_line import StatusLine
+from corodash.tui.widgets.task_table import TaskTable
+
+pytestmark = pytest.mark.skipif(
+    sys.version_info[:2] != (3, 11), reason="snapshots are recorded on Python 3.11"
+)
+
+
+def freeze(pilot) -> None:
+    """No wall-clock figure on screen, no blinking cursor."""
+    for status in pilot.app.screen.query(StatusLine):
+        status.frozen = True
+    pilot.app.screen._dirty = True
+
+
+class TestGallery:
+    def test_gallery(self, snap_compare):
+        async def before(pilot):
+            await settle(pilot)
+
+        assert snap_compare(CorodashApp(), run_before=before, terminal_size=(110, 30))
+
+
+class TestDashboard:
+    def test_stepping_a_generator(self, snap_compare):
+        async def before(pilot):
+            screen = pilot.app.screen
+            await until(
+                pilot, lambda: isinstance(screen, DashboardScreen) and screen.run_state == "paused"
+            )
+            freeze(pilot)
+            await step_until(pilot, lambda: screen.model.counts["yield"] == 3)
+            await until(
+                pilot, lambda: "echo_send.py:4" in str(screen.query_one("#source").border_title)
+            )
+            await settle(pilot)
+
+        app = CorodashApp(RunOptions(program("echo_send"), step=True))
+        assert snap_compare(app, run_before=before, terminal_size=(120, 34))
+
+    def test_greenlets_mid_switch(self, snap_compare):
+        async def before(pilot):
+            screen = pilot.app.screen
+            await until(pilot, lambda: screen.run_state == "paused")
+            freeze(pilot)
+            await step_until(pilot, lambda: screen.model.counts["switch"] == 3)
+            await until(pilot, lambda: screen.query_one(TaskTable).selected == 1)
+            await settle(pilot)
+
+        app = CorodashApp(RunOptions(program("ping_pong"), step=True))
+        assert snap_compare(app, run_before=before, terminal_size=(120, 34))
+
+    def test_finished_run_with_an_error(self, snap_compare):
+        async def before(pilot):
+            screen = pilot.app.screen
+            await until(pilot, lambda: screen.run_state == "idle")
+            freeze(pilot)
+            screen.query_one(TaskTable).select(1)
+            await settle(pilot, 6)
+
+        app = CorodashApp(RunOptions(program("raises_in_generator")))
+        assert snap_compare(app, run_before=before, terminal_size=(120, 34))
+
+    def test_small_terminal(self, snap_compare):
+        async def before(pilot):
+            screen = pilot.app.screen
+            await until(pilot, lambda: screen.run_state == "idle")
+            freeze(pilot)
+            screen.query_one(TaskTable).select(1)
+            await settle(pilot, 6)
+
+        app = CorodashApp(RunOptions(program("accumulator")))
+        assert snap_compare(app, run_before=before, terminal_size=(80, 24))
