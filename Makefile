@@ -18,9 +18,12 @@ demo: $(STAMP)
 	$(BIN)/corodash
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks screenshots
+	$(BIN)/ruff format --check src tests benchmarks screenshots
 	$(BIN)/python -m pytest -q
+
+screenshots: $(STAMP)
+	$(BIN)/python screenshots/generate.py
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

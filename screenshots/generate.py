@@ -1,0 +1,87 @@
+"""Regenerate the SVG screenshots in this folder from real runs (``make screenshots``).
+
+Each shot runs a real program in a real agent, drives the dashboard with Textual's pilot
+(the same helpers as the tests) and saves what the screen shows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from dashboard_helpers import settle, step_until, until  # noqa: E402
+from textual.pilot import Pilot  # noqa: E402
+
+from corodash.demos import demo_path  # noqa: E402
+from corodash.session import RunOptions  # noqa: E402
+from corodash.tui.app import CorodashApp  # noqa: E402
+from corodash.tui.widgets.task_table import TaskTable  # noqa: E402
+
+Shot = Callable[[Pilot], Awaitable[None]]
+
+
+async def gallery(pilot: Pilot) -> None:
+    await pilot.press("down", "down")
+    await settle(pilot)
+
+
+async def stepping(pilot: Pilot) -> None:
+    screen = pilot.app.screen
+    await step_until(pilot, lambda: screen.model.counts["yield"] == 3)
+    await settle(pilot, 4)
+
+
+async def greenlets(pilot: Pilot) -> None:
+    screen = pilot.app.screen
+    await step_until(pilot, lambda: screen.model.counts["switch"] == 4)
+    await settle(pilot, 4)
+
+
+async def gevent_done(pilot: Pilot) -> None:
+    screen = pilot.app.screen
+    await pilot.press("c")
+    await until(pilot, lambda: screen.run_state == "idle", timeout=30)
+    screen.query_one(TaskTable).select(2)
+    await settle(pilot, 6)
+
+
+async def send_dialog(pilot: Pilot) -> None:
+    screen = pilot.app.screen
+    await pilot.press("c")
+    await until(pilot, lambda: screen.run_state == "idle")
+    screen.query_one(TaskTable).select(1)
+    await pilot.press("s", *"(1, 'two')")
+    await settle(pilot)
+
+
+SHOTS: list[tuple[str, RunOptions | None, Shot]] = [
+    ("gallery", None, gallery),
+    ("stepping-a-generator", RunOptions(str(demo_path("send")), step=True), stepping),
+    ("greenlets-mid-switch", RunOptions(str(demo_path("greenlets")), step=True), greenlets),
+    ("gevent-finished", RunOptions(str(demo_path("gevent_spawn")), step=True), gevent_done),
+    ("send-dialog", RunOptions(str(demo_path("send")), step=True), send_dialog),
+]
+
+
+async def take(name: str, options: RunOptions | None, shot: Shot) -> None:
+    app = CorodashApp(options)
+    async with app.run_test(size=(130, 38)) as pilot:
+        if options is not None:
+            await until(pilot, lambda: getattr(app.screen, "run_state", "") != "starting")
+        await shot(pilot)
+        app.save_screenshot(f"{name}.svg", str(HERE))
+        print(f"screenshots/{name}.svg")
+
+
+def main() -> None:
+    for name, options, shot in SHOTS:
+        asyncio.run(take(name, options, shot))
+
+
+if __name__ == "__main__":
+    main()
