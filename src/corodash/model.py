@@ -7,6 +7,7 @@ what only the agent can see (live state, location, global names).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,6 +129,11 @@ class RunModel:
             if live and not (row.finished and live in ("closed", "dead")):
                 row.state = live
 
+    @property
+    def labels(self) -> TaskLabels:
+        """Task id -> label, looked up when asked (no copy of 100,000 names per batch)."""
+        return TaskLabels(self.tasks)
+
     def resolve(self, ref: str) -> TaskRow | None:
         """A task id, a global variable name, or a task name (the newest live one)."""
         ref = ref.strip()
@@ -139,3 +145,19 @@ class RunModel:
         named = [t for t in self.tasks.values() if t.name == ref]
         live = [t for t in named if not t.finished]
         return (live or named or [None])[-1]
+
+
+class TaskLabels(Mapping[int, str]):
+    """A read-only view of the tasks' labels."""
+
+    def __init__(self, tasks: dict[int, TaskRow]) -> None:
+        self._tasks = tasks
+
+    def __getitem__(self, tid: int) -> str:
+        return self._tasks[tid].label
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._tasks)
+
+    def __len__(self) -> int:
+        return len(self._tasks)

@@ -10,7 +10,7 @@ import json
 import queue
 import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
 from corodash.describe import describe
@@ -279,13 +279,10 @@ class Repl:
 
     # -- text answers ----------------------------------------------------------------------
 
-    def _labels(self) -> dict[int, str]:
-        return {tid: row.label for tid, row in self.model.tasks.items()}
-
     def _text(
         self, ok: bool, events: list[dict[str, Any]], fields: dict[str, Any], error: str
     ) -> str:
-        labels = self._labels()
+        labels = self.model.labels
         lines = [f"  [{e['seq']}] {describe(e, labels)}" for e in events]
         if not ok:
             lines.append(f"error: {error}")
@@ -293,7 +290,7 @@ class Repl:
         return "\n".join(lines) + "\n" if lines else ""
 
 
-def _text_fields(fields: dict[str, Any], labels: dict[int, str]) -> list[str]:
+def _text_fields(fields: dict[str, Any], labels: Mapping[int, str]) -> list[str]:
     lines: list[str] = []
     if "help" in fields:
         lines.append(fields["help"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import threading
 from typing import Any
 
 from textual.message_pump import MessagePump
@@ -15,7 +16,7 @@ from corodash.trace_format import TraceWriter
 from corodash.tui.messages import (
     AgentEnded,
     AgentStateChanged,
-    EventsReceived,
+    EventsArrived,
     ReplyReceived,
     TopLevelEnded,
 )
@@ -32,6 +33,9 @@ class SessionBridge:
         self.trace_path = path
         self.writer = TraceWriter(path)
         self.session = AgentSession(options, self)
+        self._lock = threading.Lock()
+        self._waiting: list[dict[str, Any]] = []
+        self._announced = False
 
     def start(self) -> None:
         self.session.start()
@@ -48,7 +52,19 @@ class SessionBridge:
 
     def events(self, events: list[dict[str, Any]]) -> None:
         self.writer.write(events)
-        self.target.post_message(EventsReceived(self.run, events))
+        with self._lock:
+            self._waiting.extend(events)
+            if self._announced:
+                return
+            self._announced = True
+        self.target.post_message(EventsArrived(self.run))
+
+    def take_events(self) -> list[dict[str, Any]]:
+        """Every event that arrived since the last call (on the UI's thread)."""
+        with self._lock:
+            events, self._waiting = self._waiting, []
+            self._announced = False
+        return events
 
     def state(self, state: str, info: dict[str, Any]) -> None:
         self.target.post_message(AgentStateChanged(self.run, state, info))

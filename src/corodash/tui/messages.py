@@ -1,5 +1,5 @@
 """Messages from the session's reader thread to the dashboard (``post_message`` is
-thread-safe). Facts in the past tense; the event batches are never merged or dropped."""
+thread-safe). Facts in the past tense; no event is ever merged away or dropped."""
 
 from __future__ import annotations
 
@@ -19,10 +19,9 @@ class RunMessage(Message):
 
 
 @dataclass
-class EventsReceived(RunMessage):
-    """A batch of numbered trace events."""
-
-    events: list[dict[str, Any]]
+class EventsArrived(RunMessage):
+    """New events wait in the bridge; the handler takes them all at once, so a flood costs
+    one message per frame of work, not one per batch, and the screen never falls behind."""
 
 
 @dataclass

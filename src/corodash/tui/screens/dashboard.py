@@ -29,7 +29,7 @@ from corodash.tui.bridge import SessionBridge
 from corodash.tui.messages import (
     AgentEnded,
     AgentStateChanged,
-    EventsReceived,
+    EventsArrived,
     ReplyReceived,
     TopLevelEnded,
 )
@@ -183,20 +183,23 @@ class DashboardScreen(Screen[None]):
 
     # -- messages from the agent ---------------------------------------------------------
 
-    @on(EventsReceived)
-    def events_received(self, message: EventsReceived) -> None:
-        if message.run != self.run_number:
+    @on(EventsArrived)
+    def events_arrived(self, message: EventsArrived) -> None:
+        if message.run != self.run_number or self.bridge is None:
             return
-        events = message.events
+        self.apply_events(self.bridge.take_events())
+
+    def apply_events(self, events: list[dict[str, Any]]) -> None:
+        """Fold a batch in; only lines that stay in the panes' windows are formatted."""
         self.model.apply_all(events)
         self.recent.extend(events)
-        labels = self._labels()
-        shown = [e for e in events if self._shown(e)]
+        labels = self.model.labels
+        shown = [e for e in events if self._shown(e)][-EVENT_WINDOW:]
         if shown:
             self.query_one("#events", Log).write_lines(
                 [f"{e['seq']:>6} {describe(e, labels)}" for e in shown]
             )
-        output = [e for e in events if e["kind"] == "output"]
+        output = [e for e in events if e["kind"] == "output"][-EVENT_WINDOW:]
         if output:
             self.query_one("#output", Log).write_lines(
                 [f"{labels.get(e['task'], e['name'])[:12]:>12} │ {e['text']}" for e in output]
@@ -314,9 +317,6 @@ class DashboardScreen(Screen[None]):
             os.path.basename(self.options.script),
         )
 
-    def _labels(self) -> dict[int, str]:
-        return {tid: row.label for tid, row in self.model.tasks.items()}
-
     def _shown(self, event: dict[str, Any]) -> bool:
         kinds = KIND_FILTERS[self.kind_filter][1]
         if kinds is not None and event["kind"] not in kinds:
@@ -328,7 +328,7 @@ class DashboardScreen(Screen[None]):
     def _refilter(self) -> None:
         log = self.query_one("#events", Log)
         log.clear()
-        labels = self._labels()
+        labels = self.model.labels
         shown = [e for e in self.recent if self._shown(e)][-EVENT_WINDOW:]
         log.write_lines([f"{e['seq']:>6} {describe(e, labels)}" for e in shown])
         task = self.model.tasks.get(self.filter_task) if self.filter_task is not None else None
