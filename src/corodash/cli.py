@@ -172,9 +172,11 @@ def _repl(args: argparse.Namespace, script_args: list[str]) -> int:
 
 
 def _dashboard(args: argparse.Namespace, script_args: list[str]) -> int:
-    from corodash.session import RunOptions
+    from dataclasses import replace
 
-    options = None
+    from corodash.session import AgentSession, HandoverListener, RunOptions
+
+    options = started = None
     if args.script:
         script = _checked_script(args.script)
         if script is None:
@@ -186,7 +188,14 @@ def _dashboard(args: argparse.Namespace, script_args: list[str]) -> int:
             step=not args.run,
             include_libraries=args.all_generators,
         )
+        # The agent boots while Textual loads: the screen takes it over once it is up.
+        started = AgentSession(replace(options, stay=True), HandoverListener())
+        started.start()
     from corodash.tui.app import CorodashApp
 
-    CorodashApp(options).run()
+    try:
+        CorodashApp(options, started).run()
+    finally:
+        if started is not None:
+            started.kill()
     return 0

@@ -85,6 +85,48 @@ class QueueListener:
         self.queue.put(("ended", end))
 
 
+class HandoverListener:
+    """Keeps what a session says until its real listener takes over.
+
+    The dashboard starts the agent before it loads Textual, so that both boot at once;
+    the screen's listener then receives everything said so far, in order, and the rest.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._said: list[tuple[str, tuple[Any, ...]]] = []
+        self._target: Listener | None = None
+
+    def hand_over(self, target: Listener) -> None:
+        with self._lock:
+            for name, args in self._said:
+                getattr(target, name)(*args)
+            self._said.clear()
+            self._target = target
+
+    def _say(self, name: str, *args: Any) -> None:
+        with self._lock:
+            if self._target is None:
+                self._said.append((name, args))
+                return
+            getattr(self._target, name)(*args)
+
+    def events(self, events: list[dict[str, Any]]) -> None:
+        self._say("events", events)
+
+    def state(self, state: str, info: dict[str, Any]) -> None:
+        self._say("state", state, info)
+
+    def reply(self, reply: Reply) -> None:
+        self._say("reply", reply)
+
+    def toplevel(self, status: dict[str, Any]) -> None:
+        self._say("toplevel", status)
+
+    def ended(self, end: dict[str, Any]) -> None:
+        self._say("ended", end)
+
+
 class AgentSession:
     """One agent process and the pipes to it."""
 

@@ -7,9 +7,8 @@ from collections.abc import Iterable
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from corodash.session import RunOptions
+from corodash.session import AgentSession, RunOptions
 from corodash.tui.screens.dashboard import DashboardScreen
-from corodash.tui.screens.gallery import GalleryScreen
 
 DASHBOARD_COMMANDS = (
     ("next()", "Run the selected generator or iterator to its next value", "drive('next')"),
@@ -33,15 +32,21 @@ class CorodashApp(App[None]):
     CSS_PATH = "corodash.tcss"
     TITLE = "corodash"
 
-    def __init__(self, options: RunOptions | None = None) -> None:
+    def __init__(
+        self, options: RunOptions | None = None, started: AgentSession | None = None
+    ) -> None:
         super().__init__()
         self.options = options
+        self.started = started
 
     def on_mount(self) -> None:
         if self.options is None:
+            # Imported here: the gallery loads Markdown, which a dashboard never needs.
+            from corodash.tui.screens.gallery import GalleryScreen
+
             self.push_screen(GalleryScreen())
         else:
-            self.push_screen(DashboardScreen(self.options))
+            self.push_screen(DashboardScreen(self.options, started=self.started))
 
     def open_script(self, script: str, argv: list[str], back_to_gallery: bool = False) -> None:
         options = RunOptions(script, argv, step=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 from textual.message_pump import MessagePump
 
-from corodash.session import AgentSession, Reply, RunOptions
+from corodash.session import AgentSession, HandoverListener, Reply, RunOptions
 from corodash.trace_format import TraceWriter
 from corodash.tui.messages import (
     AgentEnded,
@@ -25,20 +25,32 @@ from corodash.tui.messages import (
 class SessionBridge:
     """The session's listener: runs on its reader thread, so it only posts messages."""
 
-    def __init__(self, options: RunOptions, target: MessagePump, run: int) -> None:
+    def __init__(
+        self,
+        options: RunOptions,
+        target: MessagePump,
+        run: int,
+        started: AgentSession | None = None,
+    ) -> None:
+        """``started``: a session already running under a HandoverListener."""
         self.target = target
         self.run = run
         handle, path = tempfile.mkstemp(prefix="corodash-", suffix=".jsonl")
         os.close(handle)
         self.trace_path = path
         self.writer = TraceWriter(path)
-        self.session = AgentSession(options, self)
+        self._started = started
+        self.session = started or AgentSession(options, self)
         self._lock = threading.Lock()
         self._waiting: list[dict[str, Any]] = []
         self._announced = False
 
     def start(self) -> None:
-        self.session.start()
+        listener = self.session.listener
+        if self._started is None:
+            self.session.start()
+        elif isinstance(listener, HandoverListener):
+            listener.hand_over(self)
 
     def close(self) -> None:
         """End the agent (if it still runs) and delete the temporary trace."""

@@ -24,7 +24,7 @@ from textual.widgets import Footer, Log, Static, TabbedContent, TabPane
 
 from corodash.describe import describe
 from corodash.model import RunModel, TaskRow
-from corodash.session import RunOptions
+from corodash.session import AgentSession, RunOptions
 from corodash.tui.bridge import SessionBridge
 from corodash.tui.messages import (
     AgentEnded,
@@ -50,6 +50,8 @@ KIND_FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
 )
 EVENT_WINDOW = 5_000
 """Lines the events pane shows at most; the whole trace stays on disk."""
+LINES_PER_BATCH = 1_000
+"""In a flood, a frame formats at most this many lines per pane; the rest are counted."""
 RECENT_EVENTS = 50_000
 """Events kept in memory to re-filter the pane."""
 NARROW = 110
@@ -75,9 +77,16 @@ class DashboardScreen(Screen[None]):
         Binding("q", "quit", "quit"),
     ]
 
-    def __init__(self, options: RunOptions, back_to_gallery: bool = False) -> None:
+    def __init__(
+        self,
+        options: RunOptions,
+        back_to_gallery: bool = False,
+        started: AgentSession | None = None,
+    ) -> None:
+        """``started``: the agent for the first run, already started (see HandoverListener)."""
         super().__init__()
         self.options = options
+        self.started = started
         self.paused_at_start = options.step
         self.back_to_gallery = back_to_gallery
         self.model = RunModel()
@@ -150,8 +159,12 @@ class DashboardScreen(Screen[None]):
         self.query_one(FrameView).show(None)
         self.run_number += 1
         self.bridge = SessionBridge(
-            replace(self.options, stay=True, step=self.paused_at_start), self, self.run_number
+            replace(self.options, stay=True, step=self.paused_at_start),
+            self,
+            self.run_number,
+            started=self.started,
         )
+        self.started = None
         try:
             self.bridge.start()
         except OSError as error:
@@ -194,12 +207,14 @@ class DashboardScreen(Screen[None]):
         self.model.apply_all(events)
         self.recent.extend(events)
         labels = self.model.labels
-        shown = [e for e in events if self._shown(e)][-EVENT_WINDOW:]
+        shown = [e for e in events if self._shown(e)]
         if shown:
-            self.query_one("#events", Log).write_lines(
-                [f"{e['seq']:>6} {describe(e, labels)}" for e in shown]
-            )
-        output = [e for e in events if e["kind"] == "output"][-EVENT_WINDOW:]
+            lines = [f"{e['seq']:>6} {describe(e, labels)}" for e in shown[-LINES_PER_BATCH:]]
+            if len(shown) > LINES_PER_BATCH:
+                skipped = len(shown) - LINES_PER_BATCH
+                lines.insert(0, f"{'':>6} … {skipped:,} more events (all in the trace: e exports)")
+            self.query_one("#events", Log).write_lines(lines)
+        output = [e for e in events if e["kind"] == "output"][-LINES_PER_BATCH:]
         if output:
             self.query_one("#output", Log).write_lines(
                 [f"{labels.get(e['task'], e['name'])[:12]:>12} │ {e['text']}" for e in output]

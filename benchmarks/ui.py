@@ -1,0 +1,169 @@
+"""The dashboard, measured: start-up, keypress and step latency in a real pseudo-terminal,
+the tasks pane at 100,000 tasks, the events pane taking 100,000 events, and UI memory after
+millions of events. Medians (and p90 for latencies), each from one run of this script.
+
+    python benchmarks/ui.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from pty_terminal import Terminal  # noqa: E402
+
+PROGRAMS = HERE / "programs"
+CORODASH = str(Path(sys.executable).with_name("corodash"))
+
+
+def p90(values: list[float]) -> float:
+    return sorted(values)[int(len(values) * 0.9) - 1]
+
+
+def help_time(runs: int) -> dict:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([CORODASH, "--help"], capture_output=True, check=True)
+        times.append(time.perf_counter() - started)
+    imported = subprocess.run([sys.executable, "-X", "importtime", "-m", "corodash", "--help"],
+                              capture_output=True, text=True).stderr
+    return {"help_ms": statistics.median(times) * 1000,
+            "help_imports_textual": " textual" in imported}
+
+
+def startup(runs: int) -> dict:
+    paint, attached = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        term = Terminal([CORODASH, str(PROGRAMS / "endless_generator.py")])
+        try:
+            term.wait_for("tasks")
+            paint.append(time.perf_counter() - started)
+            term.wait_for("paused")
+            attached.append(time.perf_counter() - started)
+        finally:
+            term.kill()
+            term.close()
+    return {"first_paint_ms": statistics.median(paint) * 1000,
+            "agent_attached_ms": statistics.median(attached) * 1000}
+
+
+def key_latency(term: Terminal, key: str, presses: int, wait: float = 0.03) -> list[float]:
+    """Key written to first byte of the next frame, in milliseconds."""
+    latencies = []
+    for _ in range(presses):
+        term.drain(0.02)
+        sent = time.perf_counter()
+        term.press(key)
+        while not term.read(1.0):
+            if time.perf_counter() - sent > 2:
+                break
+        latencies.append((time.perf_counter() - sent) * 1000)
+        time.sleep(wait)
+    return latencies
+
+
+def keys_with_tasks(count: int, presses: int) -> dict:
+    term = Terminal([CORODASH, "--run", str(PROGRAMS / "many_generators.py"), "--", str(count)],
+                    lines=40)
+    try:
+        term.wait_for("top level finished", timeout=120)
+        term.drain(0.5)
+        down = key_latency(term, "\x1b[B", presses)
+    finally:
+        term.kill()
+        term.close()
+    return {f"key_{count}_tasks_median_ms": statistics.median(down),
+            f"key_{count}_tasks_p90_ms": p90(down)}
+
+
+def step_latency(presses: int) -> dict:
+    term = Terminal([CORODASH, str(PROGRAMS / "endless_generator.py")])
+    try:
+        term.wait_for("paused")
+        term.drain(0.3)
+        steps = key_latency(term, " ", presses)
+    finally:
+        term.kill()
+        term.close()
+    return {"step_median_ms": statistics.median(steps), "step_p90_ms": p90(steps)}
+
+
+def keys_under_flood(presses: int) -> dict:
+    term = Terminal([CORODASH, "--run", str(PROGRAMS / "flood.py")])
+    try:
+        term.wait_for("running")
+        time.sleep(1.0)
+        keys = key_latency(term, "\x1b[B", presses)
+    finally:
+        term.kill()
+        term.close()
+    return {"key_under_200k_events_s_median_ms": statistics.median(keys),
+            "key_under_200k_events_s_p90_ms": p90(keys)}
+
+
+async def events_pane(count: int) -> dict:
+    from corodash.session import RunOptions
+    from corodash.tui.app import CorodashApp
+
+    app = CorodashApp(RunOptions(str(PROGRAMS / "many_generators.py"), ["1"]))
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = app.screen
+        await pilot.pause(1.0)
+        events = [{"seq": n, "t": n * 1e-6, "kind": "yield", "task": 1, "name": "waiting",
+                   "value": str(n), "line": 10} for n in range(count)]
+        started = time.perf_counter()
+        screen.apply_events(events)
+        await pilot.pause()
+        elapsed = time.perf_counter() - started
+    return {f"events_pane_{count}_ms": elapsed * 1000}
+
+
+async def memory_after(count: int) -> dict:
+    from corodash.session import RunOptions
+    from corodash.tui.app import CorodashApp
+
+    app = CorodashApp(RunOptions(str(PROGRAMS / "flood.py"), ["2000000"]))
+    started = time.perf_counter()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = app.screen
+        while sum(screen.model.counts.values()) < count:
+            await pilot.pause(0.2)
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        total = sum(screen.model.counts.values())
+    return {"events_seen": total, "seconds": time.perf_counter() - started,
+            "ui_peak_rss_mb": rss_mb}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    quick = parser.parse_args().quick
+    runs, presses = (3, 20) if quick else (7, 60)
+    results = {}
+    results.update(help_time(runs))
+    results.update(startup(runs))
+    results.update(keys_with_tasks(20, presses))
+    results.update(keys_with_tasks(10_000 if quick else 100_000, presses))
+    results.update(step_latency(presses))
+    results.update(keys_under_flood(presses))
+    results.update(asyncio.run(events_pane(100_000)))
+    results.update(asyncio.run(memory_after(1_000_000 if quick else 10_000_000)))
+    print(f"corodash dashboard benchmarks, Python {sys.version.split()[0]}")
+    for key, value in results.items():
+        shown = f"{value:,.1f}" if isinstance(value, float) else str(value)
+        print(f"  {key}: {shown}")
+
+
+if __name__ == "__main__":
+    main()

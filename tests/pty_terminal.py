@@ -1,0 +1,71 @@
+"""A child process on a pseudo-terminal, its screen read with pyte (tests and benchmarks)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pty
+import select
+import signal
+import time
+
+import pyte
+
+
+class Terminal:
+    """Runs ``argv`` on a pty of the given size; ``text()`` is what a person would see."""
+
+    def __init__(self, argv: list[str], columns: int = 110, lines: int = 32) -> None:
+        self.screen = pyte.Screen(columns, lines)
+        self.stream = pyte.ByteStream(self.screen)
+        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(lines)}
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.execve(argv[0], argv, env)
+        os.set_blocking(self.fd, False)
+
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    def read(self, seconds: float = 0.05) -> int:
+        """Feed whatever arrives within ``seconds`` to the screen; the number of bytes."""
+        ready, _, _ = select.select([self.fd], [], [], seconds)
+        if not ready:
+            return 0
+        try:
+            data = os.read(self.fd, 1 << 20)
+        except OSError:
+            return 0
+        self.stream.feed(data)
+        return len(data)
+
+    def wait_for(self, text: str, timeout: float = 20) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.read()
+            if text in self.text():
+                return self.text()
+        raise AssertionError(f"{text!r} never appeared on screen:\n{self.text()}")
+
+    def drain(self, quiet: float = 0.1) -> None:
+        """Read until nothing has arrived for ``quiet`` seconds."""
+        while self.read(quiet):
+            pass
+
+    def press(self, keys: str) -> None:
+        os.write(self.fd, keys.encode())
+
+    def close(self, timeout: float = 10) -> int:
+        """Wait for the child to exit (killing it after ``timeout``); its exit status."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.read()
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                return os.waitstatus_to_exitcode(status)
+        self.kill()
+        raise AssertionError("the program did not exit")
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
