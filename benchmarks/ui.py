@@ -35,10 +35,15 @@ def help_time(runs: int) -> dict:
         started = time.perf_counter()
         subprocess.run([CORODASH, "--help"], capture_output=True, check=True)
         times.append(time.perf_counter() - started)
-    imported = subprocess.run([sys.executable, "-X", "importtime", "-m", "corodash", "--help"],
-                              capture_output=True, text=True).stderr
-    return {"help_ms": statistics.median(times) * 1000,
-            "help_imports_textual": " textual" in imported}
+    imported = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "corodash", "--help"],
+        capture_output=True,
+        text=True,
+    ).stderr
+    return {
+        "help_ms": statistics.median(times) * 1000,
+        "help_imports_textual": " textual" in imported,
+    }
 
 
 def startup(runs: int) -> dict:
@@ -54,8 +59,10 @@ def startup(runs: int) -> dict:
         finally:
             term.kill()
             term.close()
-    return {"first_paint_ms": statistics.median(paint) * 1000,
-            "agent_attached_ms": statistics.median(attached) * 1000}
+    return {
+        "first_paint_ms": statistics.median(paint) * 1000,
+        "agent_attached_ms": statistics.median(attached) * 1000,
+    }
 
 
 def key_latency(term: Terminal, key: str, presses: int, wait: float = 0.03) -> list[float]:
@@ -74,8 +81,9 @@ def key_latency(term: Terminal, key: str, presses: int, wait: float = 0.03) -> l
 
 
 def keys_with_tasks(count: int, presses: int) -> dict:
-    term = Terminal([CORODASH, "--run", str(PROGRAMS / "many_generators.py"), "--", str(count)],
-                    lines=40)
+    term = Terminal(
+        [CORODASH, "--run", str(PROGRAMS / "many_generators.py"), "--", str(count)], lines=40
+    )
     try:
         term.wait_for("top level finished", timeout=120)
         term.drain(0.5)
@@ -83,8 +91,10 @@ def keys_with_tasks(count: int, presses: int) -> dict:
     finally:
         term.kill()
         term.close()
-    return {f"key_{count}_tasks_median_ms": statistics.median(down),
-            f"key_{count}_tasks_p90_ms": p90(down)}
+    return {
+        f"key_{count}_tasks_median_ms": statistics.median(down),
+        f"key_{count}_tasks_p90_ms": p90(down),
+    }
 
 
 def step_latency(presses: int) -> dict:
@@ -108,8 +118,10 @@ def keys_under_flood(presses: int) -> dict:
     finally:
         term.kill()
         term.close()
-    return {"key_under_200k_events_s_median_ms": statistics.median(keys),
-            "key_under_200k_events_s_p90_ms": p90(keys)}
+    return {
+        "key_under_200k_events_s_median_ms": statistics.median(keys),
+        "key_under_200k_events_s_p90_ms": p90(keys),
+    }
 
 
 async def events_pane(count: int) -> dict:
@@ -120,8 +132,18 @@ async def events_pane(count: int) -> dict:
     async with app.run_test(size=(120, 36)) as pilot:
         screen = app.screen
         await pilot.pause(1.0)
-        events = [{"seq": n, "t": n * 1e-6, "kind": "yield", "task": 1, "name": "waiting",
-                   "value": str(n), "line": 10} for n in range(count)]
+        events = [
+            {
+                "seq": n,
+                "t": n * 1e-6,
+                "kind": "yield",
+                "task": 1,
+                "name": "waiting",
+                "value": str(n),
+                "line": 10,
+            }
+            for n in range(count)
+        ]
         started = time.perf_counter()
         screen.apply_events(events)
         await pilot.pause()
@@ -141,8 +163,11 @@ async def memory_after(count: int) -> dict:
             await pilot.pause(0.2)
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         total = sum(screen.model.counts.values())
-    return {"events_seen": total, "seconds": time.perf_counter() - started,
-            "ui_peak_rss_mb": rss_mb}
+    return {
+        "events_seen": total,
+        "seconds": time.perf_counter() - started,
+        "ui_peak_rss_mb": rss_mb,
+    }
 
 
 def main() -> None:
