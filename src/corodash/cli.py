@@ -4,6 +4,8 @@ must start fast and never load textual."""
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -17,6 +19,7 @@ A terminal dashboard for Python coroutines: generators, iterators, greenlet and 
   corodash SCRIPT [-- ARGS]      open the dashboard on your program, paused at its start
   corodash trace SCRIPT          run it traced to the end and write a JSONL trace
   corodash repl SCRIPT           a line console: step, next, send, throw, close, switch
+  corodash compare SCRIPT        run it patched and unpatched; what blocked gevent's hub
 """
 
 
@@ -27,6 +30,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _trace(_trace_parser().parse_args(own[1:]), script_args)
     if own and own[0] == "repl":
         return _repl(_repl_parser().parse_args(own[1:]), script_args)
+    if own and own[0] == "compare":
+        return _compare(_compare_parser().parse_args(own[1:]), script_args)
     options = _dashboard_parser().parse_args(own)
     return _dashboard(options, script_args)
 
@@ -52,6 +57,18 @@ def _common(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="trace generators of libraries and the standard library too",
     )
+    _threshold(parser)
+
+
+def _threshold(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--block-threshold",
+        type=float,
+        default=0.1,
+        metavar="SECONDS",
+        help="report a greenlet that keeps gevent's hub from running for longer than this "
+        "(default: %(default)s)",
+    )
 
 
 def _dashboard_parser() -> argparse.ArgumentParser:
@@ -59,7 +76,8 @@ def _dashboard_parser() -> argparse.ArgumentParser:
         prog="corodash",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Run 'corodash trace --help' or 'corodash repl --help' for their options.",
+        epilog="'corodash trace --help', 'corodash repl --help' and 'corodash compare --help' "
+        "list their options.",
     )
     parser.add_argument("script", nargs="?", help="a Python program (none: the demo gallery)")
     parser.add_argument("--run", action="store_true", help="start running instead of paused")
@@ -97,7 +115,33 @@ def _trace_parser() -> argparse.ArgumentParser:
         help="stop the program after this long (exit status 124)",
     )
     parser.add_argument("--quiet", action="store_true", help="do not echo the program's output")
+    parser.add_argument(
+        "--chrome",
+        metavar="FILE",
+        help="also write the timeline as Chrome Trace Event JSON (Perfetto)",
+    )
     _common(parser)
+    return parser
+
+
+def _compare_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="corodash compare",
+        description="Run SCRIPT twice, with gevent's monkey patching "
+        "on and off, each in a fresh agent; compare wall time, switches and the calls that "
+        "blocked the hub, and say what happened.",
+    )
+    parser.add_argument("script", help="the Python program to run")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help="stop each run after this long"
+    )
+    parser.add_argument(
+        "--chrome",
+        metavar="FILE",
+        help="write both timelines as Chrome Trace Event JSON (Perfetto)",
+    )
+    _threshold(parser)
     return parser
 
 
@@ -129,6 +173,7 @@ def _checked_script(path: str) -> str | None:
 def _trace(args: argparse.Namespace, script_args: list[str]) -> int:
     from corodash.commands.trace_cmd import TraceRun, exit_status, report_end
     from corodash.session import RunOptions
+    from corodash.trace_format import read_trace
 
     if args.demo:
         from corodash.demos import demo_path
@@ -144,13 +189,43 @@ def _trace(args: argparse.Namespace, script_args: list[str]) -> int:
     if script is None:
         return 2
     options = RunOptions(
-        script, script_args, patch=args.patch, include_libraries=args.all_generators
+        script,
+        script_args,
+        patch=args.patch,
+        include_libraries=args.all_generators,
+        block_threshold=args.block_threshold,
     )
     run = TraceRun(options, args.out, args.timeout, None if args.quiet else sys.stdout)
     end = run.run()
     report_end(end, sys.stderr)
     print(run.summary(), file=sys.stderr)
+    if args.chrome:
+        _write_chrome(args.chrome, [(os.path.basename(script), read_trace(args.out))])
     return exit_status(end)
+
+
+def _write_chrome(path: str, runs: list) -> None:
+    from corodash.chrome_trace import chrome_trace
+
+    with open(path, "w") as handle:
+        json.dump(chrome_trace(runs), handle)
+    print(f"  chrome: {path}", file=sys.stderr)
+
+
+def _compare(args: argparse.Namespace, script_args: list[str]) -> int:
+    from corodash.commands.compare_cmd import print_comparison, run_comparison
+    from corodash.session import RunOptions
+
+    script = _checked_script(args.script)
+    if script is None:
+        return 2
+    options = RunOptions(script, script_args, block_threshold=args.block_threshold)
+    result = run_comparison(options, args.timeout)
+    print_comparison(result, sys.stdout, args.json)
+    if args.chrome:
+        runs = [("patched", result.patched.events), ("unpatched", result.unpatched.events)]
+        _write_chrome(args.chrome, runs)
+    return 0
 
 
 def _repl(args: argparse.Namespace, script_args: list[str]) -> int:
@@ -187,6 +262,7 @@ def _dashboard(args: argparse.Namespace, script_args: list[str]) -> int:
             patch=args.patch,
             step=not args.run,
             include_libraries=args.all_generators,
+            block_threshold=args.block_threshold,
         )
         # The agent boots while Textual loads: the screen takes it over once it is up.
         started = AgentSession(replace(options, stay=True), HandoverListener())

@@ -46,7 +46,7 @@ FIELDS: dict[int, tuple[str, ...]] = {
     SWITCH: ("from", "thrown"),  # the agent sends greenlet's event name: "switch" or "throw"
     OUTPUT: ("stream", "text"),
     PATCH: ("what", "applied"),
-    END: ("status", "exit_code", "error", "traceback"),
+    END: ("status", "exit_code", "error", "traceback", "started"),
     BLOCK: ("seconds", "where", "call"),
 }
 

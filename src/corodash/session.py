@@ -43,6 +43,7 @@ class RunOptions:
     step: bool = False
     stay: bool = False
     include_libraries: bool = False
+    block_threshold: float = 0.1
     python: str = sys.executable
     env: dict[str, str] = field(default_factory=dict)
 
@@ -160,6 +161,7 @@ class AgentSession:
             "step": options.step,
             "stay": options.stay,
             "include_libraries": options.include_libraries,
+            "block_threshold": options.block_threshold,
         }
         env = {**os.environ, **options.env, "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
@@ -296,5 +298,5 @@ class AgentSession:
             error = f"the program was killed by {signame}"
         else:
             status, error = "exit", None
-        raw = [END, time.perf_counter(), 0, status, code, error, ""]
+        raw = [END, time.perf_counter(), 0, status, code, error, "", None]
         return self.builder.expand([raw])[0]

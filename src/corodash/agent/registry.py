@@ -73,6 +73,7 @@ class Registry:
         self.greenlet_module: Any = None
         self.gevent_greenlet_type: type | None = None
         self.hub_type: type | None = None
+        self.hub_tid: int | None = None
 
     # -- registering ---------------------------------------------------------------------
 
@@ -161,7 +162,8 @@ class Registry:
         kind = GREENLET
         name = "greenlet"
         run = None
-        if self.hub_type is not None and isinstance(glet, self.hub_type):
+        is_hub = self.hub_type is not None and isinstance(glet, self.hub_type)
+        if is_hub:
             kind, name = GEVENT, "hub"
         elif self.gevent_greenlet_type is not None and isinstance(glet, self.gevent_greenlet_type):
             kind = GEVENT
@@ -176,6 +178,8 @@ class Registry:
             name = code.co_name
         parent = glet.parent
         parent_tid = self.greenlet_seen(parent) if parent is not None else None
+        if is_hub:
+            self.hub_tid = self._next_id
         return self.add(
             glet,
             name,

@@ -18,11 +18,12 @@ import time
 import traceback
 import types
 from _thread import get_ident, start_new_thread
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
 
 from corodash.agent import values
+from corodash.agent.blocking import DEFAULT_THRESHOLD, BlockDetector
 from corodash.agent.channel import Channel, CommandReader
 from corodash.agent.drive import DRIVE_COMMANDS, DriveError, Driver
 from corodash.agent.gate import Gate
@@ -66,7 +67,7 @@ class AgentConfig:
     stay: bool = False
     """Keep serving commands after the top level ends (repl and dashboard), or exit."""
     include_libraries: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    block_threshold: float = DEFAULT_THRESHOLD
 
 
 class Agent:
@@ -89,7 +90,10 @@ class Agent:
             self.registry, append, perf_counter, self.gate, self.code_filter, self.cause
         )
         self.tracer = _generator_tracer(rec)
-        self.greenlets = GreenletTracer(rec)
+        self.blocks = BlockDetector(
+            self.registry, self.code_filter, self.main_thread, config.block_threshold
+        )
+        self.greenlets = GreenletTracer(rec, self.blocks)
         self.driver = Driver(self.registry, self.cause, self.namespace, append, perf_counter)
         self.patches = PatchPolicy(config.patch, append, perf_counter, self._current_task)
         self.hooks = PostImportHooks()
@@ -113,6 +117,7 @@ class Agent:
         self.channel.start()
         values.watchdog = values.ReprWatchdog(self.main_thread)
         self.channel.on_tick.append(values.watchdog.check)
+        self.channel.on_tick.append(self.blocks.tick)
         signal.signal(PAUSE_SIGNAL, self._pause_signal)
         CommandReader(self.config.commands_fd, self.handle).start()
         self.streams = capture(self.append, perf_counter, self._current_task)
@@ -166,6 +171,7 @@ class Agent:
                 "traceback": traceback.format_exc(),
             }
         gc.freeze()  # corodash's own start-up objects: no collection need scan them again
+        self.script_started = perf_counter()
         self.tracer.install()
         if config.step:
             self.gate.request_pause()
@@ -204,6 +210,7 @@ class Agent:
         with contextlib.suppress(Exception):
             self.registry.discover_everywhere(self.inspector.namespace)
         self.inspector.program_done = True
+        self.blocks.close(perf_counter(), self.append)
         self.top_level_status = status
         if self.config.stay:
             self.channel.send((TOPLEVEL, status))
@@ -216,15 +223,21 @@ class Agent:
             atexit._run_exitfuncs()
         for stream in self.streams:
             stream.finish()
+        now = perf_counter()
+        if get_ident() != self.main_thread:
+            self.blocks.tick(now)  # stopped from outside: look at the main thread once more
+        self.blocks.close(now, self.append)  # a greenlet still blocking when the run ends
+        started = getattr(self, "script_started", self.t0) - self.t0
         self.append(
             (
                 END,
-                perf_counter(),
+                now,
                 MAIN_TASK,
                 status["status"],
                 status["exit_code"],
                 status["error"],
                 status["traceback"],
+                round(started, 6),
             )
         )
         self.channel.flush()

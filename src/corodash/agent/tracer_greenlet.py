@@ -12,6 +12,7 @@ import sys
 from types import FrameType
 from typing import Any
 
+from corodash.agent.blocking import BlockDetector
 from corodash.agent.generator_events import error_text
 from corodash.agent.recording import Recording
 from corodash.agent.registry import GREENLET
@@ -22,8 +23,9 @@ from corodash.protocol import MAIN_TASK, RAISE, RETURN, SWITCH
 class GreenletTracer:
     """Installed when the program imports greenlet."""
 
-    def __init__(self, rec: Recording) -> None:
+    def __init__(self, rec: Recording, blocks: BlockDetector) -> None:
         self.rec = rec
+        self.blocks = blocks
         self.module: Any = None
         self.previous: Any = None
         self._held: tuple | None = None
@@ -47,6 +49,7 @@ class GreenletTracer:
         seen = registry.greenlet_seen
         append, clock, gate = rec.append, rec.clock, rec.gate
         previous = self.previous
+        blocks = self.blocks
         tracer = self
 
         def on_greenlet(event: str, args: Any) -> None:
@@ -66,7 +69,12 @@ class GreenletTracer:
                     else:
                         target_id = seen(target)
                 if target_id >= 0:
-                    append((SWITCH, clock(), target_id, origin_id, event))
+                    now = clock()
+                    append((SWITCH, now, target_id, origin_id, event))
+                    if blocks.where is not None:
+                        blocks.close(now, append)
+                    blocks.since = now
+                    blocks.running = target_id
                     if gate.hold:
                         gate.event()
             except BaseException:  # raising here would kill the target greenlet

@@ -1,0 +1,141 @@
+"""Finding greenlets that hold the CPU without letting gevent's hub run.
+
+Our own sampling, not gevent's monitor thread: the agent already sees every greenlet switch,
+so the greenlet tracer notes when each stretch began and which task runs it; the channel's
+thread looks every few milliseconds, and once a stretch outlasts the threshold it samples the
+main thread's stack (the user's innermost frame and the call it is in) on every look: a call
+seen in every sample is the blocking call; a stack that moves is busy code (no call). The
+stretch's BLOCK event is recorded by the tracer at the switch that ends it, so its
+``seconds`` are exact and it sits in order in the trace. gevent's monitor thread would add a
+second greenlet tracer and only report the hub's view, so it is not used.
+"""
+
+from __future__ import annotations
+
+import ast
+import linecache
+import sys
+from types import CodeType, FrameType, ModuleType
+from typing import Any
+
+from corodash.agent.registry import Registry
+from corodash.agent.usercode import CodeFilter
+from corodash.protocol import BLOCK
+
+DEFAULT_THRESHOLD = 0.1
+
+
+class BlockDetector:
+    """Shared by the greenlet tracer (main thread) and the channel's tick (its own thread)."""
+
+    def __init__(
+        self, registry: Registry, code_filter: CodeFilter, main_thread: int, threshold: float
+    ) -> None:
+        self.registry = registry
+        self.code_filter = code_filter
+        self.main_thread = main_thread
+        self.threshold = threshold
+        self.since = 0.0
+        self.running: int | None = None
+        self.where: tuple[str, str | None] | None = None
+        """Set by the sampler once the current stretch is a block: (file:line, call)."""
+
+    # -- main thread: the greenlet tracer ------------------------------------------------
+
+    def close(self, t: float, append: Any) -> None:
+        """Record the blocking stretch that ends at ``t`` (the greenlet tracer calls this at
+        the switch that ends it; the runner when the program stops)."""
+        where, self.where = self.where, None
+        if where is not None and self.running is not None:
+            append((BLOCK, t, self.running, round(t - self.since, 6), where[0], where[1]))
+
+    # -- channel thread ------------------------------------------------------------------
+
+    def tick(self, now: float) -> None:
+        """Detection starts once gevent has a hub: before, nothing is waiting to run."""
+        hub = self.registry.hub_tid
+        if hub is None or self.running in (None, hub) or now - self.since < self.threshold:
+            return
+        sample = self.place(sys._current_frames().get(self.main_thread))
+        where = self.where
+        if where is None:
+            self.where = sample
+        elif where[1] is not None and sample[1] != where[1]:
+            # The stack moves between samples: busy code, not one blocking call.
+            self.where = (where[0], None)
+
+    def place(self, frame: FrameType | None) -> tuple[str, str | None]:
+        """The user's innermost frame as file:line, and the call it is making."""
+        inner = None
+        while frame is not None:
+            if self.code_filter.wants(frame.f_code):
+                inner = frame
+                break
+            frame = frame.f_back
+        if inner is None:
+            return ("?", None)
+        where = f"{inner.f_code.co_filename}:{inner.f_lineno}"
+        return (where, call_name(inner))
+
+
+_call_sites: dict[tuple[CodeType, int], tuple[str, ...] | None] = {}
+
+
+def call_name(frame: FrameType) -> str | None:
+    """``time.sleep``, ``socket.recv``, ``subprocess.run``: the call ``frame`` is inside,
+    named the way its module calls it; None when the frame is running its own code."""
+    key = (frame.f_code, frame.f_lasti)
+    if key not in _call_sites:
+        _call_sites[key] = _callee_path(frame.f_code, frame.f_lasti)
+    path = _call_sites[key]
+    return _resolve(frame, path) if path else None
+
+
+def _callee_path(code: CodeType, lasti: int) -> tuple[str, ...] | None:
+    """The dotted callee of the call expression the instruction at ``lasti`` belongs to,
+    read from the source span CPython records for it (``co_positions``)."""
+    positions = list(code.co_positions())
+    index = lasti // 2
+    if index >= len(positions) or None in positions[index]:
+        return None
+    first, last, start, end = positions[index]  # type: ignore[misc]
+    lines = linecache.getlines(code.co_filename)[first - 1 : last]
+    if not lines:
+        return None
+    lines[-1] = lines[-1][:end]
+    lines[0] = lines[0][start:]
+    try:
+        node = ast.parse("".join(lines).strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(node, ast.Call):
+        return None
+    return _dotted(node.func)
+
+
+def _dotted(node: ast.expr) -> tuple[str, ...] | None:
+    if isinstance(node, ast.Name):
+        return (node.id,)
+    if isinstance(node, ast.Attribute):
+        head = _dotted(node.value)
+        return (*head, node.attr) if head else None
+    return None
+
+
+def _resolve(frame: FrameType, path: tuple[str, ...]) -> str:
+    """Name the callee by where it lives: ``sleep`` from ``from time import sleep`` is
+    ``time.sleep``; ``sock.recv`` on a socket is ``socket.recv``."""
+    head, *rest = path
+    missing = object()
+    obj = frame.f_locals.get(head, missing)
+    if obj is missing:
+        obj = frame.f_globals.get(head, missing)
+    if obj is missing:
+        return ".".join(path)
+    if isinstance(obj, ModuleType):
+        return ".".join([obj.__name__, *rest])
+    if not rest:
+        module = getattr(obj, "__module__", None)
+        name = getattr(obj, "__qualname__", head)
+        return f"{module}.{name}" if module and module != "builtins" else str(name)
+    return ".".join([type(obj).__name__, *rest])

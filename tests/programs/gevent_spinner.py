@@ -1,0 +1,9 @@
+import gevent
+
+
+def spin():
+    while True:
+        pass
+
+
+gevent.spawn(spin).join()

@@ -1,0 +1,162 @@
+"""Blocking detection, timelines, Chrome traces and ``corodash compare`` on programs whose
+answers are known."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import corodash, program
+
+from corodash.compare import repeated_joins, summarize
+from corodash.timeline import build_timeline
+
+
+def compare(name: str, *options: str) -> dict:
+    done = corodash("compare", program(name), "--json", *options, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_blocking_calls_are_found_with_their_place_and_call(trace):
+    result = trace("blockers")
+    blocks = [
+        (e["name"], e["where"].rsplit(":", 1)[1], e["call"])
+        for e in result.events
+        if e["kind"] == "block"
+    ]
+    assert blocks == [
+        ("sleeper", "4", "time.sleep"),
+        ("busy", "8", None),
+        ("runner", "12", "subprocess.run"),
+        ("receiver", "20", "socket.recv"),
+    ]
+    seconds = [e["seconds"] for e in result.events if e["kind"] == "block"]
+    assert 0.2 <= seconds[0] < 0.5 and 0.15 <= seconds[1] < 0.5 and 0.25 <= seconds[3] < 0.6
+
+
+def test_threshold_option(trace):
+    result = trace("blockers", "--block-threshold", "0.28")
+    assert [e["name"] for e in result.events if e["kind"] == "block"] == ["receiver"]
+
+
+def test_three_sleepers_patched_and_unpatched():
+    result = compare("three_sleepers")
+    patched, unpatched = result["patched"], result["unpatched"]
+    assert 0.5 < patched["wall"] < 1.0
+    assert 1.6 < unpatched["wall"] < 2.4
+    assert result["speedup"] > 2
+    assert patched["blocks"] == []
+    [block] = unpatched["blocks"]
+    assert (block["call"], block["count"]) == ("time.sleep", 3)
+    assert block["where"].endswith("three_sleepers.py:8")
+    assert 1.7 < block["seconds"] < 2.3
+    assert result["summary"].startswith(
+        "Unpatched, time.sleep blocked the hub: the 3 tasks ran one after another"
+    )
+    assert patched["switches"] > unpatched["switches"]
+
+
+def test_downloader_against_a_local_server():
+    result = compare("local_downloader")
+    assert 0.25 < result["patched"]["wall"] < 0.7
+    assert 0.85 < result["unpatched"]["wall"] < 1.6
+    calls = {b["call"] for b in result["unpatched"]["blocks"]}
+    assert "urllib.request.urlopen" in calls
+    assert result["summary"].startswith("Unpatched, urllib.request.urlopen blocked the hub")
+
+
+def test_cpu_bound_program_gains_nothing_and_says_so():
+    result = compare("cpu_bound")
+    assert 0.7 < result["speedup"] < 1.4
+    assert result["patched"]["blocks"] and result["unpatched"]["blocks"]
+    assert result["summary"].startswith("Patching does not help here: busy Python code")
+
+
+def test_text_table():
+    done = corodash("compare", program("three_sleepers"), timeout=120)
+    lines = done.stdout.splitlines()
+    assert lines[0].split() == ["patched", "unpatched"]
+    assert lines[1].startswith("wall time")
+    assert "  time.sleep at three_sleepers.py:8, 3 times, " in done.stdout
+
+
+def test_a_greenlet_that_never_yields_is_named():
+    result = compare("gevent_spinner", "--timeout", "2")
+    assert result["patched"]["status"] == "timeout"
+    assert any(
+        h.startswith("A greenlet never yields (patched): busy Python code at gevent_spinner.py:")
+        for h in result["hints"]
+    )
+
+
+def test_joining_the_same_greenlet_three_times_is_explained():
+    source = Path(program("joins_one")).read_text()
+    assert repeated_joins(source, "joins_one.py") == [
+        "g1.join() is called 3 times in a row at joins_one.py:12: it waits for g1 only. "
+        "Join each greenlet, or use gevent.joinall([...])."
+    ]
+    assert any("g1.join() is called 3 times" in h for h in compare("joins_one")["hints"])
+
+
+def test_monkey_patch_warning_is_surfaced():
+    events = [
+        {
+            "seq": 0,
+            "t": 0.0,
+            "kind": "output",
+            "task": 0,
+            "name": "main",
+            "stream": "stderr",
+            "text": "MonkeyPatchWarning: Monkey-patching ssl after "
+            "ssl has already been imported may lead to errors",
+        },
+        {
+            "seq": 1,
+            "t": 0.1,
+            "kind": "end",
+            "task": 0,
+            "name": "main",
+            "status": "finished",
+            "exit_code": 0,
+            "error": None,
+            "traceback": "",
+            "started": 0.0,
+        },
+    ]
+    from corodash.compare import compare as compare_runs
+
+    result = compare_runs(summarize("patched", events), summarize("unpatched", events))
+    assert result.hints[0].startswith("gevent warned (patched): MonkeyPatchWarning")
+
+
+def test_chrome_trace_has_a_track_per_task_and_valid_times(tmp_path):
+    out = tmp_path / "trace.json"
+    done = corodash("compare", program("three_sleepers"), "--chrome", str(out), timeout=120)
+    assert done.returncode == 0
+    data = json.loads(out.read_text())
+    assert data["displayTimeUnit"] == "ms"
+    records = data["traceEvents"]
+    processes = {r["pid"]: r["args"]["name"] for r in records if r["name"] == "process_name"}
+    assert processes == {1: "patched", 2: "unpatched"}
+    threads = {(r["pid"], r["args"]["name"]) for r in records if r["name"] == "thread_name"}
+    assert {(1, "sleeper (gevent 2)"), (2, "hub (gevent 1)")} <= threads
+    assert all(r["tid"] != r["pid"] for r in records if r["ph"] != "M")
+    slices = [r for r in records if r["ph"] == "X"]
+    assert all(r["dur"] >= 0 and r["ts"] >= 0 for r in slices)
+    blocks = [r for r in slices if r["cat"] == "block"]
+    assert len(blocks) == 3 and all(r["pid"] == 2 for r in blocks)
+    assert all(5.5e5 < r["dur"] < 8e5 for r in blocks)  # 0.6 s each, in microseconds
+    instants = [r for r in records if r["ph"] == "i"]
+    assert instants and all(r["s"] == "t" for r in instants)
+
+
+def test_timeline_lanes_follow_switches(trace):
+    result = trace("ping_pong")
+    timeline = build_timeline(result.events)
+    names = {lane.name: lane for lane in timeline.lanes.values()}
+    assert len(names["ping"].spans) == 2 and len(names["pong"].spans) == 2
+    assert names["main"].spans[0][0] == 0.0
+    assert [text for _, text in names["ping"].marks] == ["switch to pong", "switch to pong"]
+    for lane in timeline.lanes.values():
+        assert all(start <= end for start, end in lane.spans)
