@@ -5,8 +5,10 @@ def sleeper():
 
 def busy():
     end = time.monotonic() + 0.2
+    total = 0
     while time.monotonic() < end:
-        pass
+        for i in range(10_000):
+            total += i
 
 def runner():
     subprocess.run(["sleep", "0.2"])
