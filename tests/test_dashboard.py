@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -11,12 +12,14 @@ from dashboard_helpers import dashboard, notifications, settle, until
 from corodash.session import RunOptions
 from corodash.trace_format import read_trace
 from corodash.tui.app import CorodashApp
+from corodash.tui.screens.compare import CompareScreen
 from corodash.tui.screens.dashboard import DashboardScreen
 from corodash.tui.screens.dialogs import SendDialog, ThrowDialog
 from corodash.tui.screens.gallery import GalleryScreen
 from corodash.tui.screens.help import HelpScreen
 from corodash.tui.widgets.source_view import SourceView
 from corodash.tui.widgets.task_table import TaskTable
+from corodash.tui.widgets.timeline_view import TimelineView
 
 
 def app_for(name: str, run: bool = False, patch: str = "auto") -> CorodashApp:
@@ -165,6 +168,8 @@ async def test_export_writes_the_whole_trace(tmp_path: Path, monkeypatch):
         await settle(pilot)
     [exported] = list(tmp_path.glob("corodash-trace-*.jsonl"))
     events = read_trace(exported)
+    [chrome] = list(tmp_path.glob("corodash-trace-*.chrome.json"))
+    assert json.loads(chrome.read_text())["displayTimeUnit"] == "ms"
     assert [e["seq"] for e in events] == list(range(len(events)))
     assert sum(e["kind"] == "yield" for e in events) == 3
 
@@ -209,3 +214,37 @@ def _alive(pid: int) -> bool:
         return False
     with open(f"/proc/{pid}/stat") as stat:
         return stat.read().split()[2] != "Z"
+
+
+async def test_compare_view_runs_both_ways_and_says_what_happened():
+    app = app_for("three_sleepers", run=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.run_state == "idle", timeout=20)
+        await pilot.press("v")
+        assert isinstance(app.screen, CompareScreen)
+        compare = app.screen
+        await until(pilot, lambda: compare.comparison is not None, timeout=60)
+        verdict = str(compare.query_one("#verdict").render())
+        assert verdict.startswith("Unpatched, time.sleep blocked the hub")
+        assert compare.comparison.speedup > 2
+        lanes = compare.query_one("#unpatched", TimelineView).lanes
+        assert sum(len(lane.blocks) for lane in lanes) == 3
+        await pilot.press("escape")
+        assert app.screen is screen
+
+
+async def test_timeline_tab_shows_lanes_and_zooms():
+    app = app_for("gevent_join", run=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.run_state == "idle", timeout=20)
+        await pilot.press("g")
+        view = screen.query_one(TimelineView)
+        await until(pilot, lambda: len(view.lanes) >= 3)
+        assert {lane.name for lane in view.lanes} >= {"main", "hub", "sleeper"}
+        per_column = view.seconds_per_column
+        await pilot.press("plus")
+        assert view.seconds_per_column == per_column / 2
+        await pilot.press("right")
+        assert view.origin > 0

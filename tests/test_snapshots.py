@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import program
@@ -85,3 +86,22 @@ class TestDashboard:
 
         app = CorodashApp(RunOptions(program("accumulator")))
         assert snap_compare(app, run_before=before, terminal_size=(80, 24))
+
+
+class TestCompare:
+    def test_compare_view(self, snap_compare):
+        """From recorded traces, so the figures on screen never move."""
+        from corodash.compare import compare, summarize
+        from corodash.trace_format import read_trace
+        from corodash.tui.screens.compare import CompareScreen
+
+        data = Path(__file__).parent / "data"
+        patched = summarize("patched", read_trace(data / "three_sleepers.on.jsonl"))
+        unpatched = summarize("unpatched", read_trace(data / "three_sleepers.off.jsonl"))
+        result = compare(patched, unpatched)
+
+        async def before(pilot):
+            await settle(pilot, 4)
+
+        app = CorodashApp(first=CompareScreen(comparison=result))
+        assert snap_compare(app, run_before=before, terminal_size=(120, 40))

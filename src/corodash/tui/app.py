@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
@@ -29,18 +30,26 @@ DASHBOARD_COMMANDS = (
 
 
 class CorodashApp(App[None]):
-    CSS_PATH = "corodash.tcss"
+    CSS_PATH = Path(__file__).parent / "corodash.tcss"
     TITLE = "corodash"
 
     def __init__(
-        self, options: RunOptions | None = None, started: AgentSession | None = None
+        self,
+        options: RunOptions | None = None,
+        started: AgentSession | None = None,
+        first: Screen | None = None,
     ) -> None:
+        """The dashboard on ``options`` (its agent perhaps ``started`` already), or the
+        ``first`` screen given, or the gallery."""
         super().__init__()
         self.options = options
         self.started = started
+        self.first = first
 
     def on_mount(self) -> None:
-        if self.options is None:
+        if self.first is not None:
+            self.push_screen(self.first)
+        elif self.options is None:
             # Imported here: the gallery loads Markdown, which a dashboard never needs.
             from corodash.tui.screens.gallery import GalleryScreen
 

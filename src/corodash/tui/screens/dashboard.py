@@ -7,6 +7,7 @@ goes out as a command whose reply comes back as a message.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -22,9 +23,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Log, Static, TabbedContent, TabPane
 
+from corodash.chrome_trace import chrome_trace
 from corodash.describe import describe
 from corodash.model import RunModel, TaskRow
 from corodash.session import AgentSession, RunOptions
+from corodash.timeline import build_timeline
+from corodash.trace_format import read_trace
 from corodash.tui.bridge import SessionBridge
 from corodash.tui.messages import (
     AgentEnded,
@@ -33,12 +37,14 @@ from corodash.tui.messages import (
     ReplyReceived,
     TopLevelEnded,
 )
+from corodash.tui.screens.compare import CompareScreen
 from corodash.tui.screens.dialogs import SendDialog, ThrowDialog
 from corodash.tui.screens.help import HelpScreen
 from corodash.tui.widgets.frame_view import FrameView
 from corodash.tui.widgets.source_view import SourceView
 from corodash.tui.widgets.status_line import StatusLine
 from corodash.tui.widgets.task_table import COMPACT_HEADER, HEADER, TaskSelected, TaskTable
+from corodash.tui.widgets.timeline_view import TimelineView
 
 PATCH_CYCLE = {"auto": "on", "on": "off", "off": "auto"}
 KIND_FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
@@ -70,6 +76,8 @@ class DashboardScreen(Screen[None]):
         Binding("m", "patch", "patch mode"),
         Binding("r", "restart", "restart"),
         Binding("e", "export", "export"),
+        Binding("v", "compare", "compare"),
+        Binding("g", "timeline", "timeline", show=False),
         Binding("f", "filter_task", "filter task", show=False),
         Binding("k", "filter_kind", "filter kind", show=False),
         Binding("question_mark", "help", "help"),
@@ -101,6 +109,7 @@ class DashboardScreen(Screen[None]):
         self.kind_filter = 0
         self.pending: dict[int, Callable[[Any], None]] = {}
         self._dirty = False
+        self._timeline_at = 0.0
 
     # -- layout --------------------------------------------------------------------------
 
@@ -119,6 +128,8 @@ class DashboardScreen(Screen[None]):
                         yield Log(max_lines=EVENT_WINDOW, id="events")
                     with TabPane("Output", id="output-tab"):
                         yield Log(max_lines=EVENT_WINDOW, id="output")
+                    with TabPane("Timeline", id="timeline-tab"):
+                        yield TimelineView(id="timeline")
         yield StatusLine(id="status")
         yield Footer()
 
@@ -320,6 +331,7 @@ class DashboardScreen(Screen[None]):
             return
         self._dirty = False
         self.query_one(TaskTable).sync()
+        self._refresh_timeline()
         elapsed = (
             time.monotonic() - self.started_at if self.run_state == "running" else self.model.last_t
         )
@@ -331,6 +343,17 @@ class DashboardScreen(Screen[None]):
             sum(self.model.counts.values()),
             os.path.basename(self.options.script),
         )
+
+    def _refresh_timeline(self) -> None:
+        """Rebuilt from the recent events, only while its tab shows, twice a second at most."""
+        if self.query_one("#logs", TabbedContent).active != "timeline-tab":
+            return
+        now = time.monotonic()
+        if now - self._timeline_at < 0.5:
+            self._dirty = True
+            return
+        self._timeline_at = now
+        self.query_one(TimelineView).show(build_timeline(self.recent))
 
     def _shown(self, event: dict[str, Any]) -> bool:
         kinds = KIND_FILTERS[self.kind_filter][1]
@@ -466,8 +489,24 @@ class DashboardScreen(Screen[None]):
         except OSError as error:
             self.notify(f"could not export the trace: {error}", severity="error")
             return
+        chrome = name.replace(".jsonl", ".chrome.json")
+        runs = [(os.path.basename(self.options.script), read_trace(self.bridge.trace_path))]
+        with open(chrome, "w") as handle:
+            json.dump(chrome_trace(runs), handle)
         count = sum(self.model.counts.values())
-        self.notify(f"trace exported: {os.path.abspath(name)} ({count:,} events)")
+        self.notify(
+            f"trace exported: {os.path.abspath(name)} ({count:,} events); timeline "
+            f"for Perfetto: {chrome}"
+        )
+
+    def action_compare(self) -> None:
+        self.app.push_screen(CompareScreen(replace(self.options, step=False, stay=False)))
+
+    def action_timeline(self) -> None:
+        self.query_one("#logs", TabbedContent).active = "timeline-tab"
+        self._timeline_at = 0.0
+        self._dirty = True
+        self.query_one(TimelineView).focus()
 
     def action_filter_task(self) -> None:
         self.filter_task = (

@@ -21,11 +21,13 @@ HELP = """\
 [b]Run the program[/b]
   space    step one event   c  continue      p  pause
   m        patch mode auto → on → off (restarts the program in a fresh agent)
-  r        restart          e  export the trace (JSON Lines) to the current folder
+  r        restart          e  export the trace (JSON Lines, and Chrome JSON for Perfetto)
+  v        compare: run the program patched and unpatched, timelines side by side
 
 [b]Look around[/b]
   ↑ ↓      choose a task    f  events of the selected task only (again: all)
   k        cycle the kinds of events shown   tab  move between panes
+  g        the timeline (+ - zoom, ← → scroll)
   ctrl+p   command palette  ?  this help     escape  back to the gallery
   q        quit (ends the program: no process is left behind)
 
