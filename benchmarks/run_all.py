@@ -161,6 +161,20 @@ def throughput(runs: int, switches: int) -> dict:
     }
 
 
+def blocking_overhead(runs: int, count: int) -> dict:
+    """Tracing with blocking detection against tracing without it, same program."""
+    ratios = []
+    for _ in range(runs):
+        without, _, _ = traced("gevent_sleepers.py", str(count), options=("--block-threshold", "0"))
+        with_detection, _, _ = traced("gevent_sleepers.py", str(count))
+        ratios.append(own_figure(with_detection, "elapsed") / own_figure(without, "elapsed"))
+    return {
+        "benchmark": "blocking detection on top of tracing",
+        "ratio": statistics.median(ratios),
+        "target": "<= 1.10x",
+    }
+
+
 def memory(count: int) -> dict:
     base = own_figure(plain("live_greenlets.py", str(count)), "rss_kb")
     output, _, _ = traced("live_greenlets.py", str(count))
@@ -197,6 +211,7 @@ def main() -> None:
         ratio_row("code that is not a coroutine", "plain_code.py", (), runs, "<= 1.1x (3.12+)"),
         generator_cost(runs, 1_000_000 // scale),
         throughput(runs, 1_000_000 // scale),
+        blocking_overhead(runs, 10_000 // scale),
         memory(100_000 // scale),
     ]
     print(f"corodash benchmarks on Python {sys.version.split()[0]}, median of {runs} runs")

@@ -59,12 +59,23 @@ async def send_dialog(pilot: Pilot) -> None:
     await settle(pilot)
 
 
+async def compare_view(pilot: Pilot) -> None:
+    screen = pilot.app.screen
+    await pilot.press("c")
+    await until(pilot, lambda: screen.run_state == "idle", timeout=30)
+    await pilot.press("v")
+    compare = pilot.app.screen
+    await until(pilot, lambda: getattr(compare, "comparison", None) is not None, timeout=90)
+    await settle(pilot, 4)
+
+
 SHOTS: list[tuple[str, RunOptions | None, Shot]] = [
     ("gallery", None, gallery),
     ("stepping-a-generator", RunOptions(str(demo_path("send")), step=True), stepping),
     ("greenlets-mid-switch", RunOptions(str(demo_path("greenlets")), step=True), greenlets),
     ("gevent-finished", RunOptions(str(demo_path("gevent_spawn")), step=True), gevent_done),
     ("send-dialog", RunOptions(str(demo_path("send")), step=True), send_dialog),
+    ("compare", RunOptions(str(demo_path("sleep_patching")), step=True), compare_view),
 ]
 
 

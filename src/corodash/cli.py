@@ -67,7 +67,7 @@ def _threshold(parser: argparse.ArgumentParser) -> None:
         default=0.1,
         metavar="SECONDS",
         help="report a greenlet that keeps gevent's hub from running for longer than this "
-        "(default: %(default)s)",
+        "(default: %(default)s; 0 turns blocking detection off)",
     )
 
 

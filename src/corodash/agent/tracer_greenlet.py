@@ -50,6 +50,7 @@ class GreenletTracer:
         append, clock, gate = rec.append, rec.clock, rec.gate
         previous = self.previous
         blocks = self.blocks
+        detecting = blocks.threshold > 0
         tracer = self
 
         def on_greenlet(event: str, args: Any) -> None:
@@ -71,10 +72,11 @@ class GreenletTracer:
                 if target_id >= 0:
                     now = clock()
                     append((SWITCH, now, target_id, origin_id, event))
-                    if blocks.where is not None:
-                        blocks.close(now, append)
-                    blocks.since = now
-                    blocks.running = target_id
+                    if detecting:
+                        if blocks.where is not None:
+                            blocks.close(now, append)
+                        blocks.since = now
+                        blocks.running = target_id
                     if gate.hold:
                         gate.event()
             except BaseException:  # raising here would kill the target greenlet
