@@ -39,27 +39,25 @@ def plain(program: str, *args: str) -> str:
     return done.stdout
 
 
-def traced(program: str, *args: str) -> tuple[str, int, float]:
+def traced(program: str, *args: str, options: tuple[str, ...] = ()) -> tuple[str, int, float]:
     """The program's output under ``corodash trace``, its event count and the whole wall time."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "trace.jsonl"
         started = time.perf_counter()
-        subprocess.run(
-            [
-                PYTHON,
-                "-m",
-                "corodash",
-                "trace",
-                str(PROGRAMS / program),
-                "--out",
-                str(out),
-                "--quiet",
-                "--",
-                *args,
-            ],
-            capture_output=True,
-            check=True,
-        )
+        command = [
+            PYTHON,
+            "-m",
+            "corodash",
+            "trace",
+            str(PROGRAMS / program),
+            "--out",
+            str(out),
+            "--quiet",
+            *options,
+            "--",
+            *args,
+        ]
+        subprocess.run(command, capture_output=True, check=True)
         wall = time.perf_counter() - started
         lines = out.read_bytes().splitlines()
         texts = [json.loads(line)["text"] for line in lines if b'"kind":"output"' in line]
@@ -193,31 +191,36 @@ def main() -> None:
     options = parser.parse_args()
     runs = 3 if options.quick else options.runs
     scale = 10 if options.quick else 1
-    rows = [
-        ratio_row(
+    print(
+        f"corodash benchmarks on Python {sys.version.split()[0]}, median of {runs} runs", flush=True
+    )
+    measures = [
+        lambda: ratio_row(
             "10,000 gevent greenlets x 10 sleep(0)",
             "gevent_sleepers.py",
             (str(10_000 // scale),),
             runs,
             "<= 2.0x",
         ),
-        ratio_row(
+        lambda: ratio_row(
             "1,000,000 greenlet switches",
             "greenlet_switches.py",
             (str(1_000_000 // scale),),
             runs,
             "<= 4x",
         ),
-        ratio_row("code that is not a coroutine", "plain_code.py", (), runs, "<= 1.1x (3.12+)"),
-        generator_cost(runs, 1_000_000 // scale),
-        throughput(runs, 1_000_000 // scale),
-        blocking_overhead(runs, 10_000 // scale),
-        memory(100_000 // scale),
+        lambda: ratio_row(
+            "code that is not a coroutine", "plain_code.py", (), runs, "<= 1.1x (3.12+)"
+        ),
+        lambda: generator_cost(runs, 1_000_000 // scale),
+        lambda: throughput(runs, 1_000_000 // scale),
+        lambda: blocking_overhead(runs, 10_000 // scale),
+        lambda: memory(100_000 // scale),
     ]
-    print(f"corodash benchmarks on Python {sys.version.split()[0]}, median of {runs} runs")
-    for row in rows:
+    for measure in measures:
+        row = measure()
         figures = ", ".join(f"{k}={_fmt(v)}" for k, v in row.items() if k != "benchmark")
-        print(f"  {row['benchmark']}: {figures}")
+        print(f"  {row['benchmark']}: {figures}", flush=True)
 
 
 def _fmt(value: object) -> str:

@@ -248,3 +248,17 @@ async def test_timeline_tab_shows_lanes_and_zooms():
         assert view.seconds_per_column == per_column / 2
         await pilot.press("right")
         assert view.origin > 0
+
+
+async def test_an_error_at_the_top_level_shows_the_traceback_and_a_hint():
+    app = app_for("removed_name", run=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.run_state == "idle")
+        await settle(pilot)
+        assert screen.query_one("#logs").active == "output-tab"
+        lines = screen.query_one("#output").lines
+        assert any("ImportError: cannot import name 'Iterable'" in line for line in lines)
+        assert any(
+            "write 'from collections.abc import Iterable'" in n for n in notifications(pilot)
+        )

@@ -115,6 +115,8 @@ class Inspector:
             return frame
         if task.tid == MAIN_TASK and self.program_done:
             return None  # the main greenlet now only serves corodash's commands
+        if obj is None and task.tid != MAIN_TASK:
+            return None  # gone: collected, or never had an object
         current = self._is_current(obj)
         if current or (current is None and task.tid == MAIN_TASK):
             return sys._current_frames().get(self.main_thread)
@@ -143,7 +145,7 @@ class Inspector:
                 )
             walker = walker.f_back
         stack.reverse()
-        first_user = next((n for n, f in enumerate(stack) if f["user"]), 0)
+        first_user = next((n for n, f in enumerate(stack) if f["user"]), len(stack))
         stack = stack[first_user:]  # what ran the program (runpy, corodash) is not its story
         user_frame = self._innermost_user(frame)
         answer: dict[str, Any] = {

@@ -29,6 +29,7 @@ from corodash.agent.drive import DRIVE_COMMANDS, DriveError, Driver
 from corodash.agent.gate import Gate
 from corodash.agent.import_hooks import PostImportHooks
 from corodash.agent.inspection import Inspector
+from corodash.agent.lazy_tracing import UserModuleWatcher, defines_coroutines
 from corodash.agent.output import capture
 from corodash.agent.patching import PatchPolicy
 from corodash.agent.recording import Recording
@@ -172,7 +173,7 @@ class Agent:
             }
         gc.freeze()  # corodash's own start-up objects: no collection need scan them again
         self.script_started = perf_counter()
-        self.tracer.install()
+        self._install_generator_tracer(code)
         if config.step:
             self.gate.request_pause()
         else:
@@ -191,6 +192,19 @@ class Agent:
         except BaseException as error:
             return self._user_error(error)
         return {"status": "finished", "exit_code": 0, "error": None, "traceback": ""}
+
+    def _install_generator_tracer(self, code: Any) -> None:
+        """Always on 3.12+; on 3.11 only once the program's own code has generators."""
+        if sys.version_info >= (3, 12) or defines_coroutines(code):
+            self.tracer.install()
+            return
+        main_thread = self.main_thread
+
+        def found() -> None:
+            if get_ident() == main_thread:
+                self.tracer.install()
+
+        UserModuleWatcher(self.code_filter, found).install()
 
     def _user_error(self, error: BaseException) -> dict[str, Any]:
         from corodash.agent.generator_events import error_text

@@ -9,6 +9,7 @@ from collections import Counter
 from operator import itemgetter
 from typing import Any, TextIO
 
+from corodash.hints import removed_name_hint
 from corodash.session import AgentSession, Reply, RunOptions
 from corodash.trace_format import TraceWriter
 
@@ -121,30 +122,3 @@ def report_end(end: dict[str, Any], stream: TextIO) -> None:
         stream.write(f"corodash: {end['error']}\n")
     if end.get("status") == "timeout":
         stream.write("corodash: the program was stopped by --timeout; the trace so far is kept\n")
-
-
-_MOVED_TO_ABC = (
-    "Iterable",
-    "Iterator",
-    "Generator",
-    "Mapping",
-    "MutableMapping",
-    "Sequence",
-    "Callable",
-    "Hashable",
-    "Set",
-    "MutableSet",
-    "Awaitable",
-    "Coroutine",
-)
-
-
-def removed_name_hint(error: str) -> str | None:
-    """Explain the best-known removal: the collections ABCs, gone from Python 3.10 on."""
-    for name in _MOVED_TO_ABC:
-        if f"cannot import name '{name}' from 'collections'" in error:
-            return (
-                f"{name} moved to collections.abc in Python 3.3 and was removed from "
-                f"collections in 3.10: write 'from collections.abc import {name}'"
-            )
-    return None

@@ -25,6 +25,7 @@ from textual.widgets import Footer, Log, Static, TabbedContent, TabPane
 
 from corodash.chrome_trace import chrome_trace
 from corodash.describe import describe
+from corodash.hints import removed_name_hint
 from corodash.model import RunModel, TaskRow
 from corodash.session import AgentSession, RunOptions
 from corodash.timeline import build_timeline
@@ -254,8 +255,14 @@ class DashboardScreen(Screen[None]):
         if status.get("error"):
             self.notify(f"the program raised {status['error']}", severity="error", timeout=8)
         if status.get("traceback"):
-            lines = status["traceback"].rstrip("\n").splitlines()
+            folder = os.path.dirname(self.options.script) + os.sep
+            lines = status["traceback"].replace(folder, "").rstrip("\n").splitlines()
+            hint = removed_name_hint(status.get("error") or "")
+            if hint:
+                lines.append(f"hint: {hint}")
+                self.notify(hint, timeout=12)
             self.query_one("#output", Log).write_lines([f"{'main':>12} ! {line}" for line in lines])
+            self.query_one("#logs", TabbedContent).active = "output-tab"
         self._after_stop(follow=None)
         self._dirty = True
 
