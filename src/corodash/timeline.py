@@ -33,6 +33,7 @@ class Timeline:
 
     @property
     def busy(self) -> list[Lane]:
+        """The lanes of tasks that ever ran or blocked."""
         return [lane for lane in self.lanes.values() if lane.spans or lane.blocks]
 
 

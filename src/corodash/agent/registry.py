@@ -189,10 +189,6 @@ class Registry:
             code.co_firstlineno if code else None,
         )
 
-    def rename(self, tid: int, name: str) -> None:
-        """A greenlet's function is only known once it runs (``run`` is gone by then)."""
-        self.tasks[tid].name = name
-
     def current_greenlet(self) -> int:
         module = self.greenlet_module
         if module is None:

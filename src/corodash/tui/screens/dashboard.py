@@ -1,5 +1,8 @@
 """The dashboard: one run of one program, live, and the keys that drive it.
 
+Dialogs, help and the compare view are imported when first opened: start-up is paid before
+the first paint.
+
 The screen owns the run's state (a RunModel folded from the agent's events) and one
 SessionBridge. Everything the agent says arrives as a message; everything the user asks
 goes out as a command whose reply comes back as a message.
@@ -38,9 +41,6 @@ from corodash.tui.messages import (
     ReplyReceived,
     TopLevelEnded,
 )
-from corodash.tui.screens.compare import CompareScreen
-from corodash.tui.screens.dialogs import SendDialog, ThrowDialog
-from corodash.tui.screens.help import HelpScreen
 from corodash.tui.widgets.frame_view import FrameView
 from corodash.tui.widgets.source_view import SourceView
 from corodash.tui.widgets.status_line import StatusLine
@@ -431,6 +431,8 @@ class DashboardScreen(Screen[None]):
             if value is not None:
                 self.command("send", row.id, value, then=self._report(row))
 
+        from corodash.tui.screens.dialogs import SendDialog
+
         self.app.push_screen(SendDialog(row.label), chosen)
 
     def action_throw(self) -> None:
@@ -443,6 +445,8 @@ class DashboardScreen(Screen[None]):
                 exception, text = choice
                 args = [exception, *([text] if text else [])]
                 self.command("throw", row.id, *args, then=self._report(row))
+
+        from corodash.tui.screens.dialogs import ThrowDialog
 
         self.app.push_screen(ThrowDialog(row.label), chosen)
 
@@ -507,6 +511,8 @@ class DashboardScreen(Screen[None]):
         )
 
     def action_compare(self) -> None:
+        from corodash.tui.screens.compare import CompareScreen
+
         self.app.push_screen(CompareScreen(replace(self.options, step=False, stay=False)))
 
     def action_timeline(self) -> None:
@@ -526,6 +532,8 @@ class DashboardScreen(Screen[None]):
         self._refilter()
 
     def action_help(self) -> None:
+        from corodash.tui.screens.help import HelpScreen
+
         self.app.push_screen(HelpScreen())
 
     def action_back(self) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import linecache
 import os
 
-from rich.syntax import Syntax
 from textual.widgets import Static
 
 CONTEXT = 40
@@ -22,6 +21,8 @@ class SourceView(Static):
             self.border_title = os.path.basename(file)
             self.update(f"(cannot read {file})")
             return
+        from rich.syntax import Syntax  # loads pygments: not before the first source shown
+
         first = max(1, line - CONTEXT)
         last = min(len(lines), line + CONTEXT)
         syntax = Syntax(

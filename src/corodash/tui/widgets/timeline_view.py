@@ -51,7 +51,7 @@ class TimelineView(ScrollView, can_focus=True):
 
     def show(self, timeline: Timeline, span: float | None = None) -> None:
         self.timeline = timeline
-        self.lanes = [lane for lane in timeline.lanes.values() if lane.spans or lane.blocks]
+        self.lanes = timeline.busy
         self._starts = {lane.task: [start for start, _ in lane.spans] for lane in self.lanes}
         self._marks = {lane.task: [t for t, _ in lane.marks] for lane in self.lanes}
         self.span = span if span is not None else timeline.end
