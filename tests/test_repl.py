@@ -143,3 +143,9 @@ def test_text_mode_reads_like_a_console():
     assert "top level finished (exit status 0)" in done.stdout
     assert "ping_task" in done.stdout
     assert "switch T           switch into greenlet T" in done.stdout
+
+
+def test_stepping_never_stops_a_thread_other_than_the_main_one():
+    _, stepped = repl("threaded_generators", "step 50", options=("--step",))
+    assert stepped["state"] == "idle"
+    assert compact_all(stepped["events"])[-1] == ("output", "main", "[3] 1")

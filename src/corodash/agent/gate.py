@@ -10,7 +10,7 @@ always resumes the innermost pause.
 
 from __future__ import annotations
 
-from _thread import allocate_lock
+from _thread import allocate_lock, get_ident
 from collections import deque
 from collections.abc import Callable
 from types import FrameType
@@ -36,6 +36,7 @@ class Gate:
     def __init__(
         self, send: Callable[[tuple], None], describe: Callable[[FrameType | None], dict]
     ) -> None:
+        self.main_thread = get_ident()
         self.send = send
         self.describe = describe
         self.hold = False
@@ -58,7 +59,10 @@ class Gate:
     # -- main thread ---------------------------------------------------------------------
 
     def event(self) -> None:
-        """Called by a tracer after recording an event while ``hold`` is set."""
+        """Called by a tracer after recording an event while ``hold`` is set. Only the main
+        thread stops: other threads' events (``sys.monitoring`` sees them all) go by."""
+        if get_ident() != self.main_thread:
+            return
         if self.remaining > 1:
             self.remaining -= 1
             return
