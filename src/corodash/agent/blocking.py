@@ -28,6 +28,8 @@ DEFAULT_THRESHOLD = 0.1
 class BlockDetector:
     """Shared by the greenlet tracer (main thread) and the channel's tick (its own thread)."""
 
+    __slots__ = ("code_filter", "main_thread", "registry", "running", "since", "threshold", "where")
+
     def __init__(
         self, registry: Registry, code_filter: CodeFilter, main_thread: int, threshold: float
     ) -> None:

@@ -66,19 +66,19 @@ class GreenletTracer:
                 if target_id is None:
                     if tracer._unnamed(target):
                         tracer._hold(clock(), origin_id, event)
-                        target_id = -1
-                    else:
-                        target_id = seen(target)
-                if target_id >= 0:
-                    now = clock()
-                    append((SWITCH, now, target_id, origin_id, event))
-                    if detecting:
-                        if blocks.where is not None:
-                            blocks.close(now, append)
-                        blocks.since = now
-                        blocks.running = target_id
-                    if gate.hold:
-                        gate.event()
+                        if previous is not None:
+                            previous(event, args)
+                        return
+                    target_id = seen(target)
+                now = clock()
+                append((SWITCH, now, target_id, origin_id, event))
+                if detecting:
+                    if blocks.where is not None:
+                        blocks.close(now, append)
+                    blocks.since = now
+                    blocks.running = target_id
+                if gate.hold:
+                    gate.event()
             except BaseException:  # raising here would kill the target greenlet
                 pass
             if previous is not None:
