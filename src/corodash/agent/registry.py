@@ -70,6 +70,7 @@ class Registry:
         self.by_address: dict[int, int] = {}
         self.by_frame: dict[int, int] = {}
         self._next_id = 1
+        self._on_gone = self._forget  # one bound method shared by every weak reference
         self.greenlet_module: Any = None
         self.gevent_greenlet_type: type | None = None
         self.hub_type: type | None = None
@@ -88,16 +89,16 @@ class Registry:
     ) -> int:
         tid = self._next_id
         self._next_id += 1
-        self.tasks[tid] = Task(obj, self._forget, tid, name, kind, parent)
+        task = self.tasks[tid] = Task(obj, self._on_gone, tid, name, kind, parent)
         if obj is not None:
-            self.by_address[id(obj)] = tid
+            self.by_address[task.address] = tid  # the same int object: memory per task counts
         self.emit((SPAWN, self.clock(), tid, name, kind, parent, file, line))
         return tid
 
     def alias(self, obj: Any, tid: int) -> None:
         """Record ``obj`` (the main greenlet) as an existing task, without a spawn event."""
         task = self.tasks[tid]
-        self.tasks[tid] = Task(obj, self._forget, tid, task.name, task.kind, task.parent)
+        self.tasks[tid] = Task(obj, self._on_gone, tid, task.name, task.kind, task.parent)
         self.by_address[id(obj)] = tid
 
     def _forget(self, task: Task) -> None:
