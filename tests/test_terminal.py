@@ -33,5 +33,5 @@ def test_real_command_steps_drives_and_quits():
 
 def test_real_command_help_does_not_need_a_terminal():
     done = subprocess.run([CORODASH, "--help"], capture_output=True, text=True).stdout
-    for word in ("trace", "repl", "--patch", "--run"):
+    for word in ("trace", "repl", "compare", "--patch", "--run", "--block-threshold", "--chrome"):
         assert word in done

@@ -71,13 +71,24 @@ def _threshold(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _commands_epilog() -> str:
+    """The other commands' usage lines, under the main help."""
+    usages = [
+        parser().format_usage().replace("usage: ", "  ").rstrip()
+        for parser in (_trace_parser, _repl_parser, _compare_parser)
+    ]
+    return (
+        "commands:\n" + "\n".join(usages) + "\n\n'corodash COMMAND --help' explains each "
+        "option; in the dashboard, ? lists every key."
+    )
+
+
 def _dashboard_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="corodash",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="'corodash trace --help', 'corodash repl --help' and 'corodash compare --help' "
-        "list their options.",
+        epilog=_commands_epilog(),
     )
     parser.add_argument("script", nargs="?", help="a Python program (none: the demo gallery)")
     parser.add_argument("--run", action="store_true", help="start running instead of paused")
