@@ -149,3 +149,14 @@ def test_stepping_never_stops_a_thread_other_than_the_main_one():
     _, stepped = repl("threaded_generators", "step 50", options=("--step",))
     assert stepped["state"] == "idle"
     assert compact_all(stepped["events"])[-1] == ("output", "main", "[3] 1")
+
+
+def test_odd_exceptions_and_a_step_after_a_drive_at_idle():
+    _, odd, driven, step, again = repl(
+        "endless", "throw g UnicodeDecodeError", "next g", "step", "next g"
+    )
+    assert odd["ok"] is False and odd["error"].startswith("TypeError")
+    assert driven["outcome"] == "yielded"
+    assert step["ok"] is False and "nothing to step" in step["error"]
+    assert again["outcome"] == "yielded"
+    assert compact_all(again["events"]) == [("resume", "gen", "None"), ("yield", "gen", "1")]

@@ -113,3 +113,21 @@ def test_trace_file_is_json_lines(tmp_path):
     lines = out.read_text().splitlines()
     assert all(isinstance(json.loads(line), dict) for line in lines)
     assert "tasks:  1 generator" in done.stderr
+
+
+def test_an_iterator_that_cannot_be_weakly_referenced(trace):
+    result = trace("slotted_iterator")
+    assert result.returncode == 0
+    assert [e["value"] for e in result.events if e["kind"] == "yield"] == ["1", "2"]
+
+
+def test_a_death_by_a_signal_without_a_name_is_reported(trace):
+    result = trace("realtime_signal", timeout=20)
+    assert result.events[-1]["status"] == "killed"
+    assert result.events[-1]["error"].startswith("the program was killed by signal ")
+
+
+def test_bytes_written_to_stdout_buffer_are_captured(trace):
+    result = trace("binary_stdout")
+    assert result.returncode == 0
+    assert [e["text"] for e in result.events if e["kind"] == "output"] == ["bytes out", "text out"]

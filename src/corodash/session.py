@@ -275,6 +275,13 @@ class AgentSession:
         pipe.close()
 
     def _finish(self) -> None:
+        try:
+            self._report_end()
+        finally:
+            self._ended.set()  # whatever happened, nobody waits forever
+        self.listener.ended(self.end or {})
+
+    def _report_end(self) -> None:
         process = self.process
         assert process is not None
         code = process.wait()
@@ -287,13 +294,14 @@ class AgentSession:
             with self._numbering:
                 self.end = self._synthesised_end(code)
                 self.listener.events([self.end])
-        self._ended.set()
-        self.listener.ended(self.end)
 
     def _synthesised_end(self, code: int) -> dict[str, Any]:
         """The END of an agent that died without saying so (killed, crashed, os._exit)."""
         if code < 0:
-            signame = signal.Signals(-code).name
+            try:
+                signame = signal.Signals(-code).name
+            except ValueError:  # real-time signals have no name
+                signame = f"signal {-code}"
             status = self._stop_reason or "killed"
             error = f"the program was killed by {signame}"
         else:

@@ -56,9 +56,12 @@ class BlockDetector:
     def tick(self, now: float) -> None:
         """Detection starts once gevent has a hub: before, nothing is waiting to run."""
         hub = self.registry.hub_tid
-        if hub is None or self.running in (None, hub) or now - self.since < self.threshold:
+        since = self.since
+        if hub is None or self.running in (None, hub) or now - since < self.threshold:
             return
         sample = self.place(sys._current_frames().get(self.main_thread))
+        if self.since != since:
+            return  # the stretch ended while the stack was being read
         where = self.where
         if where is None:
             self.where = sample
@@ -90,7 +93,12 @@ def call_name(frame: FrameType) -> str | None:
     if key not in _call_sites:
         _call_sites[key] = _callee_path(frame.f_code, frame.f_lasti)
     path = _call_sites[key]
-    return _resolve(frame, path) if path else None
+    if not path:
+        return None
+    try:
+        return _resolve(frame, path)
+    except Exception:  # the user's __getattr__ may raise anything: name it as written
+        return ".".join(path)
 
 
 def _callee_path(code: CodeType, lasti: int) -> tuple[str, ...] | None:

@@ -39,7 +39,10 @@ class Channel:
             self.flush()
             now = perf_counter()
             for tick in self.on_tick:
-                tick(now)
+                try:
+                    tick(now)
+                except Exception:  # a watcher's failure must not stop the flushing
+                    continue
 
     def flush(self) -> None:
         with self._lock:

@@ -52,6 +52,11 @@ class Gate:
         return bool(self._stops)
 
     @property
+    def idle_now(self) -> bool:
+        """Waiting after the top level ended, with no drive command running."""
+        return bool(self._stops) and self._stops[-1].state == IDLE
+
+    @property
     def can_drive(self) -> bool:
         """True when the main thread waits somewhere it may run user code."""
         return bool(self._stops) and self._stops[-1].can_drive

@@ -32,6 +32,8 @@ class TaskOutput(io.TextIOBase):
         self._real_fd = real_fd
         self._partial = ""
         self._partial_task = 0
+        self.buffer = _BytesToText(self)
+        """What ``sys.stdout.buffer.write(b"...")`` writes to: decoded, then captured."""
 
     @property
     def encoding(self) -> str:  # type: ignore[override]
@@ -71,6 +73,21 @@ class TaskOutput(io.TextIOBase):
         if self._partial:
             self._emit((OUTPUT, self._clock(), self._partial_task, self.stream, self._partial))
             self._partial = ""
+
+
+class _BytesToText(io.RawIOBase):
+    """The binary face of a captured stream."""
+
+    def __init__(self, text: TaskOutput) -> None:
+        super().__init__()
+        self._text = text
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self._text.write(bytes(data).decode("utf-8", "replace"))
+        return len(data)
 
 
 def capture(

@@ -89,7 +89,12 @@ class Registry:
     ) -> int:
         tid = self._next_id
         self._next_id += 1
-        task = self.tasks[tid] = Task(obj, self._on_gone, tid, name, kind, parent)
+        try:
+            task = Task(obj, self._on_gone, tid, name, kind, parent)
+        except TypeError:  # no weak references to it (a class with __slots__): keep none
+            task = Task(None, None, tid, name, kind, parent)
+            task.address = id(obj)
+        self.tasks[tid] = task
         if obj is not None:
             self.by_address[task.address] = tid  # the same int object: memory per task counts
         self.emit((SPAWN, self.clock(), tid, name, kind, parent, file, line))

@@ -17,7 +17,7 @@ import sys
 import time
 import traceback
 import types
-from _thread import get_ident, start_new_thread
+from _thread import allocate_lock, get_ident, start_new_thread
 from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
@@ -99,6 +99,8 @@ class Agent:
         self.patches = PatchPolicy(config.patch, append, perf_counter, self._current_task)
         self.hooks = PostImportHooks()
         self._pause_requests = 0
+        self._finishing = allocate_lock()
+        self._finished = False
 
     # -- start-up ------------------------------------------------------------------------
 
@@ -231,10 +233,17 @@ class Agent:
             self.gate.idle()
         self.finish(status)
 
-    def finish(self, status: dict[str, Any]) -> None:
-        """Send the END event and leave without running anything more."""
-        with contextlib.suppress(BaseException):
-            atexit._run_exitfuncs()
+    def finish(self, status: dict[str, Any], exit_handlers: bool = True) -> None:
+        """Send the END event and leave without running anything more. Only the first call
+        counts (a stop may race the program's own end). A stop, which comes from the command
+        thread while the program runs, skips the program's exit handlers."""
+        with self._finishing:
+            if self._finished:
+                return
+            self._finished = True
+        if exit_handlers:
+            with contextlib.suppress(BaseException):
+                atexit._run_exitfuncs()
         for stream in self.streams:
             stream.finish()
         now = perf_counter()
@@ -276,6 +285,8 @@ class Agent:
     def _dispatch(self, command: Command) -> dict[str, Any] | None:
         name, args = command.name, command.args
         gate = self.gate
+        if name in ("step", "continue") and gate.idle_now:
+            raise DriveError("the program's top level has finished: there is nothing to step")
         if name == "step":
             gate.step(int(args[0]) if args else 1)
             return {}
@@ -286,7 +297,8 @@ class Agent:
             self._pause()
             return {}
         if name == "stop":
-            self.finish({"status": "stopped", "exit_code": None, "error": None, "traceback": ""})
+            status = {"status": "stopped", "exit_code": None, "error": None, "traceback": ""}
+            self.finish(status, exit_handlers=False)
         if name in ("tasks", "where"):
             task = self._task(args) if name == "where" else None
             if not gate.stopped:
@@ -322,6 +334,8 @@ class Agent:
                 answer = self.driver.run(command.name, task, command.args[1:])
             except DriveError as error:
                 self.reply(command, False, {}, str(error))
+            except Exception as error:  # corodash's own failure: say so, keep serving
+                self.reply(command, False, {}, f"{type(error).__name__}: {error}")
             else:
                 self.reply(command, True, answer)
 

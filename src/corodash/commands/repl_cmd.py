@@ -168,6 +168,8 @@ class Repl:
         reply = self._request(name, *args, wait_for_pause=True)
         if reply is None:
             return {"outcome": "paused", **self._status_fields()}
+        # The agent says where it stands again right after the reply: wait for that.
+        self._pump(lambda: self.state in (PAUSED, IDLE, "ended"))
         return {**reply.data, "task": row.id}
 
     # -- talking to the agent ------------------------------------------------------------

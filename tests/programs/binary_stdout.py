@@ -1,0 +1,3 @@
+import sys
+sys.stdout.buffer.write(b"bytes out\n")
+print("text out")

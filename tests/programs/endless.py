@@ -1,0 +1,4 @@
+def gen():
+    while True:
+        yield 1
+g = gen()
