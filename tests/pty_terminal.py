@@ -18,6 +18,7 @@ class Terminal:
     def __init__(self, argv: list[str], columns: int = 110, lines: int = 32) -> None:
         self.screen = pyte.Screen(columns, lines)
         self.stream = pyte.ByteStream(self.screen)
+        self.arrived = b""
         env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(lines)}
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
@@ -36,8 +37,26 @@ class Terminal:
             data = os.read(self.fd, 1 << 20)
         except OSError:
             return 0
+        self.arrived += data
         self.stream.feed(data)
         return len(data)
+
+    def wait_for_bytes(self, text: bytes, timeout: float = 20) -> float:
+        """When ``text`` first reached the terminal (before the screen model parses it)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.fd], [], [], 0.05)
+            if ready:
+                try:
+                    data = os.read(self.fd, 1 << 20)
+                except OSError:
+                    continue
+                arrived = time.perf_counter()
+                self.arrived += data
+                self.stream.feed(data)
+                if text in self.arrived:
+                    return arrived
+        raise AssertionError(f"{text!r} never reached the terminal")
 
     def wait_for(self, text: str, timeout: float = 20) -> str:
         deadline = time.monotonic() + timeout
