@@ -161,3 +161,15 @@ def test_timeline_lanes_follow_switches(trace):
     assert [text for _, text in names["ping"].marks] == ["switch to pong", "switch to pong"]
     for lane in timeline.lanes.values():
         assert all(start <= end for start, end in lane.spans)
+
+
+def test_block_verdict_from_samples():
+    from collections import Counter
+
+    from corodash.agent.blocking import verdict
+
+    steady = Counter({("a.py:4", "time.sleep"): 19, ("a.py:5", None): 1, ("?", None): 3})
+    assert verdict(steady) == ("a.py:4", "time.sleep")
+    moving = Counter({("a.py:9", "time.monotonic"): 6, ("a.py:10", None): 9, ("a.py:9", None): 5})
+    assert verdict(moving) == ("a.py:9", None)
+    assert verdict(Counter({("?", None): 2})) == ("?", None)

@@ -4,7 +4,7 @@ Our own sampling, not gevent's monitor thread: the agent already sees every gree
 so the greenlet tracer notes when each stretch began and which task runs it; the channel's
 thread looks every few milliseconds, and once a stretch outlasts the threshold it samples the
 main thread's stack (the user's innermost frame and the call it is in) on every look: a call
-seen in every sample is the blocking call; a stack that moves is busy code (no call). The
+seen in 80% of the samples is the blocking call; a stack that moves is busy code (no call). The
 stretch's BLOCK event is recorded by the tracer at the switch that ends it, so its
 ``seconds`` are exact and it sits in order in the trace. gevent's monitor thread would add a
 second greenlet tracer and only report the hub's view, so it is not used.
@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import linecache
 import sys
+from collections import Counter
 from types import CodeType, FrameType, ModuleType
 from typing import Any
 
@@ -39,17 +40,19 @@ class BlockDetector:
         self.threshold = threshold
         self.since = 0.0
         self.running: int | None = None
-        self.where: tuple[str, str | None] | None = None
-        """Set by the sampler once the current stretch is a block: (file:line, call)."""
+        self.where: Counter[tuple[str, str | None]] | None = None
+        """Set by the sampler once the current stretch is a block: its (file:line, call)
+        samples, counted."""
 
     # -- main thread: the greenlet tracer ------------------------------------------------
 
     def close(self, t: float, append: Any) -> None:
         """Record the blocking stretch that ends at ``t`` (the greenlet tracer calls this at
         the switch that ends it; the runner when the program stops)."""
-        where, self.where = self.where, None
-        if where is not None and self.running is not None:
-            append((BLOCK, t, self.running, round(t - self.since, 6), where[0], where[1]))
+        samples, self.where = self.where, None
+        if samples is not None and self.running is not None:
+            where, call = verdict(samples)
+            append((BLOCK, t, self.running, round(t - self.since, 6), where, call))
 
     # -- channel thread ------------------------------------------------------------------
 
@@ -62,12 +65,11 @@ class BlockDetector:
         sample = self.place(sys._current_frames().get(self.main_thread))
         if self.since != since:
             return  # the stretch ended while the stack was being read
-        where = self.where
-        if where is None:
-            self.where = sample
-        elif where[1] is not None and sample[1] != where[1]:
-            # The stack moves between samples: busy code, not one blocking call.
-            self.where = (where[0], None)
+        samples = self.where
+        if samples is None:
+            self.where = Counter([sample])
+        else:
+            samples[sample] += 1
 
     def place(self, frame: FrameType | None) -> tuple[str, str | None]:
         """The user's innermost frame as file:line, and the call it is making."""
@@ -81,6 +83,23 @@ class BlockDetector:
             return ("?", None)
         where = f"{inner.f_code.co_filename}:{inner.f_lineno}"
         return (where, call_name(inner))
+
+
+CALL_SHARE = 0.8
+"""A call seen in this share of a stretch's samples is its blocking call."""
+
+
+def verdict(samples: Counter[tuple[str, str | None]]) -> tuple[str, str | None]:
+    """The place and call of a stretch from its samples: the call nearly every sample was
+    in, or, when the stack moved about, busy code (no call) at its most frequent place."""
+    known = Counter({key: n for key, n in samples.items() if key[0] != "?"}) or samples
+    (where, call), count = known.most_common(1)[0]
+    if call is not None and count >= CALL_SHARE * sum(known.values()):
+        return where, call
+    places = Counter()
+    for (place, _), n in known.items():
+        places[place] += n
+    return places.most_common(1)[0][0], None
 
 
 _call_sites: dict[tuple[CodeType, int], tuple[str, ...] | None] = {}
