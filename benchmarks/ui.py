@@ -79,48 +79,45 @@ def key_latency(term: Terminal, key: str, presses: int, wait: float = 0.03) -> l
     return latencies
 
 
-def keys_with_tasks(count: int, presses: int) -> dict:
-    term = Terminal(
-        [CORODASH, "--run", str(PROGRAMS / "many_generators.py"), "--", str(count)], lines=40
-    )
+def latency_in(
+    argv: list[str],
+    ready: str,
+    key: str,
+    presses: int,
+    settle: float,
+    lines: int = 32,
+    timeout: float = 20,
+) -> list[float]:
+    """Start corodash with ``argv``, wait for ``ready`` on screen and ``settle`` seconds,
+    then time ``presses`` presses of ``key``."""
+    term = Terminal([CORODASH, *argv], lines=lines)
     try:
-        term.wait_for("top level finished", timeout=120)
-        term.drain(0.5)
-        down = key_latency(term, "\x1b[B", presses)
+        term.wait_for(ready, timeout=timeout)
+        time.sleep(settle)  # not drain(): under a flood the screen is never quiet that long
+        return key_latency(term, key, presses)
     finally:
         term.kill()
         term.close()
-    return {
-        f"key_{count}_tasks_median_ms": statistics.median(down),
-        f"key_{count}_tasks_p90_ms": p90(down),
-    }
+
+
+def figures(name: str, latencies: list[float]) -> dict:
+    return {f"{name}_median_ms": statistics.median(latencies), f"{name}_p90_ms": p90(latencies)}
+
+
+def keys_with_tasks(count: int, presses: int) -> dict:
+    argv = ["--run", str(PROGRAMS / "many_generators.py"), "--", str(count)]
+    down = latency_in(argv, "top level finished", "\x1b[B", presses, 0.5, lines=40, timeout=120)
+    return figures(f"key_{count}_tasks", down)
 
 
 def step_latency(presses: int) -> dict:
-    term = Terminal([CORODASH, str(PROGRAMS / "endless_generator.py")])
-    try:
-        term.wait_for("paused")
-        term.drain(0.3)
-        steps = key_latency(term, " ", presses)
-    finally:
-        term.kill()
-        term.close()
-    return {"step_median_ms": statistics.median(steps), "step_p90_ms": p90(steps)}
+    steps = latency_in([str(PROGRAMS / "endless_generator.py")], "paused", " ", presses, 0.3)
+    return figures("step", steps)
 
 
 def keys_under_flood(presses: int) -> dict:
-    term = Terminal([CORODASH, "--run", str(PROGRAMS / "flood.py")])
-    try:
-        term.wait_for("running")
-        time.sleep(1.0)
-        keys = key_latency(term, "\x1b[B", presses)
-    finally:
-        term.kill()
-        term.close()
-    return {
-        "key_under_200k_events_s_median_ms": statistics.median(keys),
-        "key_under_200k_events_s_p90_ms": p90(keys),
-    }
+    keys = latency_in(["--run", str(PROGRAMS / "flood.py")], "running", "\x1b[B", presses, 1.0)
+    return figures("key_under_200k_events_s", keys)
 
 
 async def events_pane(count: int) -> dict:

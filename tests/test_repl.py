@@ -160,3 +160,10 @@ def test_odd_exceptions_and_a_step_after_a_drive_at_idle():
     assert step["ok"] is False and "nothing to step" in step["error"]
     assert again["outcome"] == "yielded"
     assert compact_all(again["events"]) == [("resume", "gen", "None"), ("yield", "gen", "1")]
+
+
+def test_the_repl_passes_the_block_threshold_to_the_agent():
+    start, *_ = repl("three_sleepers", options=("--block-threshold", "0"))
+    assert [e for e in start["events"] if e["kind"] == "block"] == []
+    start, *_ = repl("three_sleepers")
+    assert [e["call"] for e in start["events"] if e["kind"] == "block"] == ["time.sleep"] * 3

@@ -8,8 +8,12 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from corodash import __version__
+
+if TYPE_CHECKING:
+    from corodash.session import RunOptions
 
 PATCH_MODES = ("auto", "on", "off")
 DESCRIPTION = """\
@@ -171,6 +175,22 @@ def _repl_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _run_options(
+    args: argparse.Namespace, script: str, script_args: list[str], **overrides: Any
+) -> RunOptions:
+    """The options every command shares (--patch, --all-generators, --block-threshold)."""
+    from corodash.session import RunOptions
+
+    return RunOptions(
+        script,
+        script_args,
+        patch=args.patch,
+        include_libraries=args.all_generators,
+        block_threshold=args.block_threshold,
+        **overrides,
+    )
+
+
 def _checked_script(path: str) -> str | None:
     from corodash.script_check import ScriptError, check_script
 
@@ -183,7 +203,6 @@ def _checked_script(path: str) -> str | None:
 
 def _trace(args: argparse.Namespace, script_args: list[str]) -> int:
     from corodash.commands.trace_cmd import TraceRun, exit_status, report_end
-    from corodash.session import RunOptions
     from corodash.trace_format import read_trace
 
     if args.demo:
@@ -199,13 +218,7 @@ def _trace(args: argparse.Namespace, script_args: list[str]) -> int:
     script = _checked_script(path)
     if script is None:
         return 2
-    options = RunOptions(
-        script,
-        script_args,
-        patch=args.patch,
-        include_libraries=args.all_generators,
-        block_threshold=args.block_threshold,
-    )
+    options = _run_options(args, script, script_args)
     run = TraceRun(options, args.out, args.timeout, None if args.quiet else sys.stdout)
     end = run.run()
     report_end(end, sys.stderr)
@@ -241,40 +254,25 @@ def _compare(args: argparse.Namespace, script_args: list[str]) -> int:
 
 def _repl(args: argparse.Namespace, script_args: list[str]) -> int:
     from corodash.commands.repl_cmd import Repl
-    from corodash.session import RunOptions
 
     script = _checked_script(args.script)
     if script is None:
         return 2
-    options = RunOptions(
-        script,
-        script_args,
-        patch=args.patch,
-        step=args.step,
-        stay=True,
-        include_libraries=args.all_generators,
-    )
+    options = _run_options(args, script, script_args, step=args.step, stay=True)
     return Repl(options, json_mode=args.json).run()
 
 
 def _dashboard(args: argparse.Namespace, script_args: list[str]) -> int:
     from dataclasses import replace
 
-    from corodash.session import AgentSession, HandoverListener, RunOptions
+    from corodash.session import AgentSession, HandoverListener
 
     options = started = None
     if args.script:
         script = _checked_script(args.script)
         if script is None:
             return 2
-        options = RunOptions(
-            script,
-            script_args,
-            patch=args.patch,
-            step=not args.run,
-            include_libraries=args.all_generators,
-            block_threshold=args.block_threshold,
-        )
+        options = _run_options(args, script, script_args, step=not args.run)
         # The agent boots while Textual loads: the screen takes it over once it is up.
         started = AgentSession(replace(options, stay=True), HandoverListener())
         started.start()
