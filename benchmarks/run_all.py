@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 PROGRAMS = Path(__file__).parent / "programs"
@@ -147,18 +148,31 @@ def generator_cost(runs: int, values: int) -> dict:
     }
 
 
-def throughput(runs: int, values: int) -> dict:
+def throughput(runs: int, events: int) -> dict:
     """Sustained rate: events over the run's wall time less that of the same command on the
-    same program doing nothing (interpreter, agent and controller start-up). The generator
-    program is the fastest producer, so this measures the pipe and the writer."""
-    rates = []
-    for _ in range(runs):
-        _, _, idle_wall = traced("generator_events.py", "0")
-        _, events, wall = traced("generator_events.py", str(values))
-        rates.append(events / max(wall - idle_wall, 1e-6))
+    same program doing nothing (interpreter, agent and controller start-up). The agent's own
+    tracing bounds the rate, so the two fastest producers are measured and the faster one
+    reported: a generator (3.12+, ``sys.monitoring``) and two greenlets switching (3.11)."""
+    producers = {
+        "generator": ("generator_events.py", events // 2),
+        "greenlet": (
+            "greenlet_switches.py",
+            events,
+        ),
+    }
+    rates: dict[str, float] = {}
+    for label, (program, size) in producers.items():
+        measured = []
+        for _ in range(runs):
+            _, _, idle_wall = traced(program, "0")
+            _, count, wall = traced(program, str(size))
+            measured.append(count / max(wall - idle_wall, 1e-6))
+        rates[label] = statistics.median(measured)
+    best = max(rates, key=rates.__getitem__)
     return {
         "benchmark": "agent to trace file, sustained",
-        "events_per_s": statistics.median(rates),
+        "events_per_s": rates[best],
+        "producer": best,
         "target": ">= 1,000,000",
     }
 
@@ -177,13 +191,25 @@ def blocking_overhead(runs: int, count: int) -> dict:
     }
 
 
-def memory(count: int) -> dict:
-    base = own_figure(plain("live_greenlets.py", str(count)), "rss_kb")
-    output, _, _ = traced("live_greenlets.py", str(count))
-    extra = (own_figure(output, "rss_kb") - base) * 1024 / count
+def memory(runs: int, count: int) -> dict:
+    """Marginal bytes per task: the RSS that ``count`` more live greenlets add traced, less
+    what they add untraced. The agent's fixed cost (its imports, threads) is not per task."""
+    few = count // 100
+
+    def rss(run: Callable[..., str], n: int) -> float:
+        return own_figure(run("live_greenlets.py", str(n)), "rss_kb") * 1024
+
+    def traced_output(program: str, *args: str) -> str:
+        return traced(program, *args)[0]
+
+    extras = []
+    for _ in range(runs):
+        plain_growth = rss(plain, count) - rss(plain, few)
+        traced_growth = rss(traced_output, count) - rss(traced_output, few)
+        extras.append((traced_growth - plain_growth) / (count - few))
     return {
         "benchmark": f"{count:,} live greenlets",
-        "agent_bytes_per_task": extra,
+        "agent_bytes_per_task": statistics.median(extras),
         "target": "< 500 bytes",
     }
 
@@ -219,7 +245,7 @@ def main() -> None:
         lambda: generator_cost(runs, 1_000_000 // scale),
         lambda: throughput(runs, 1_000_000 // scale),
         lambda: blocking_overhead(runs, 10_000 // scale),
-        lambda: memory(100_000 // scale),
+        lambda: memory(runs, 100_000 // scale),
     ]
     for measure in measures:
         row = measure()

@@ -46,7 +46,6 @@ class GreenletTracer:
         rec = self.rec
         registry = rec.registry
         get = registry.by_address.get
-        seen = registry.greenlet_seen
         append, clock, gate = rec.append, rec.clock, rec.gate
         previous = self.previous
         blocks = self.blocks
@@ -58,18 +57,16 @@ class GreenletTracer:
             try:
                 origin, target = args
                 origin_id = get(id(origin))
-                if origin_id is None:
-                    origin_id = seen(origin)
-                if origin.dead:
-                    append(tracer._ending(origin, origin_id, event))
                 target_id = get(id(target))
-                if target_id is None:
-                    if tracer._unnamed(target):
-                        tracer._hold(clock(), origin_id, event)
+                # The common case costs two lookups and one truth test: both known, and the
+                # origin still active (False for a greenlet that has just finished).
+                if origin_id is None or target_id is None or not origin:
+                    ids = tracer._first_sight_or_end(event, origin, target, origin_id, target_id)
+                    if ids is None:
                         if previous is not None:
                             previous(event, args)
                         return
-                    target_id = seen(target)
+                    origin_id, target_id = ids
                 now = clock()
                 append((SWITCH, now, target_id, origin_id, event))
                 if detecting:
@@ -85,6 +82,23 @@ class GreenletTracer:
                 previous(event, args)
 
         return on_greenlet
+
+    def _first_sight_or_end(
+        self, event: str, origin: Any, target: Any, origin_id: int | None, target_id: int | None
+    ) -> tuple[int, int] | None:
+        """Register greenlets seen for the first time and record the end of a finished origin;
+        None when the switch is held back until its unnamed target shows its function."""
+        registry = self.rec.registry
+        if origin_id is None:
+            origin_id = registry.greenlet_seen(origin)
+        if origin.dead:
+            self.rec.append(self._ending(origin, origin_id, event))
+        if target_id is None:
+            if self._unnamed(target):
+                self._hold(self.rec.clock(), origin_id, event)
+                return None
+            target_id = registry.greenlet_seen(target)
+        return origin_id, target_id
 
     def _ending(self, glet: Any, tid: int, event: str) -> tuple:
         """The RETURN or RAISE of a greenlet that has just finished."""
