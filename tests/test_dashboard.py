@@ -17,7 +17,8 @@ from corodash.tui.screens.dashboard import DashboardScreen
 from corodash.tui.screens.dialogs import SendDialog, ThrowDialog
 from corodash.tui.screens.gallery import GalleryScreen
 from corodash.tui.screens.help import HelpScreen
-from corodash.tui.widgets.source_view import SourceView
+from corodash.tui.widgets.key_bar import KeyBar
+from corodash.tui.widgets.source_view import SourceView, plain_source
 from corodash.tui.widgets.task_table import TaskTable
 from corodash.tui.widgets.timeline_view import TimelineView
 
@@ -262,3 +263,24 @@ async def test_an_error_at_the_top_level_shows_the_traceback_and_a_hint():
         assert any(
             "write 'from collections.abc import Iterable'" in n for n in notifications(pilot)
         )
+
+
+async def test_the_key_bar_lists_the_keys_and_a_click_presses_one():
+    app = app_for("echo_send")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.run_state == "paused" and screen.position)
+        bar = screen.query_one(KeyBar)
+        shown = bar.render().plain
+        assert shown.startswith(" n next  s send  t throw  x close  w switch  space step ")
+        assert shown.rstrip().endswith("^p palette")
+        before = sum(screen.model.counts.values())
+        await pilot.click(KeyBar, offset=(shown.index("space step") + 2, 0))
+        await until(pilot, lambda: sum(screen.model.counts.values()) == before + 1)
+        await until(pilot, lambda: screen.run_state == "paused")
+
+
+def test_source_before_pygments_loads_is_numbered_with_the_current_line_marked():
+    lines = ["def ticks():\n", "    n = 0\n", "    while True:\n", "        yield n\n"]
+    shown = plain_source(lines, 2, 4, 3).plain.splitlines()
+    assert shown == ["  2     n = 0", "❱ 3     while True:", "  4         yield n"]

@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from corodash.compare import Comparison, RunSummary, describe_block
 from corodash.session import RunOptions
 from corodash.timeline import build_timeline
+from corodash.tui.widgets.key_bar import KeyBar
 from corodash.tui.widgets.timeline_view import TimelineView
 
 RUN_TIMEOUT = 60.0
@@ -38,7 +39,7 @@ class CompareScreen(Screen[None]):
             with Vertical(id="unpatched-box"):
                 yield TimelineView(id="unpatched")
             yield Static("", id="blocks")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#patched-box").border_title = "patched (monkey.patch_all on)"

@@ -24,7 +24,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Log, Static, TabbedContent, TabPane
+from textual.widgets import Log, Static, TabbedContent, TabPane
 
 from corodash.chrome_trace import chrome_trace
 from corodash.describe import describe
@@ -42,6 +42,7 @@ from corodash.tui.messages import (
     TopLevelEnded,
 )
 from corodash.tui.widgets.frame_view import FrameView
+from corodash.tui.widgets.key_bar import KeyBar
 from corodash.tui.widgets.source_view import SourceView
 from corodash.tui.widgets.status_line import StatusLine
 from corodash.tui.widgets.task_table import COMPACT_HEADER, HEADER, TaskSelected, TaskTable
@@ -132,7 +133,7 @@ class DashboardScreen(Screen[None]):
                     with TabPane("Timeline", id="timeline-tab"):
                         yield TimelineView(id="timeline")
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#source-box").border_title = "source"

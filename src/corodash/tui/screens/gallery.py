@@ -7,10 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown, OptionList
+from textual.widgets import Header, Markdown, OptionList
 from textual.widgets.option_list import Option
 
 from corodash.demos import Demo, demos
+from corodash.tui.widgets.key_bar import KeyBar
 
 
 class GalleryScreen(Screen[None]):
@@ -25,7 +26,7 @@ class GalleryScreen(Screen[None]):
         with Horizontal():
             yield OptionList(*[Option(d.title, id=d.name) for d in self.demos], id="demos")
             yield Markdown(id="explanation")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.title = "corodash"
