@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from conftest import compact_all
+
+from corodash.agent.runner import EVENT_ALLOCATION_ALLOWANCE
 
 
 def assert_whole(events: list[dict]) -> None:
@@ -170,3 +175,22 @@ def test_patch_on_patches_a_program_that_does_not(tmp_path, trace):
     script.write_text("import time, socket\nprint(socket.socket.__module__)\n")
     result = trace(str(script), "--patch", "on")
     assert [e["text"] for e in result.events if e["kind"] == "output"] == ["gevent._socket3"]
+
+
+def test_the_traced_program_collects_garbage_on_its_own_schedule(tmp_path, trace):
+    """Its young-generation threshold is scaled for the tuples the tracers add; a threshold
+    the program sets itself is kept."""
+    script = tmp_path / "thresholds.py"
+    script.write_text(
+        "import gc\nprint(gc.get_threshold()[0])\ngc.set_threshold(500)\n"
+        "print(gc.get_threshold()[0])\n"
+    )
+    default = subprocess.run(
+        [sys.executable, "-c", "import gc; print(gc.get_threshold()[0])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    scaled = str(int(default) * EVENT_ALLOCATION_ALLOWANCE)
+    result = trace(str(script))
+    assert [e["text"] for e in result.events if e["kind"] == "output"] == [scaled, "500"]

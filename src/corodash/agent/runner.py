@@ -174,6 +174,7 @@ class Agent:
                 "traceback": traceback.format_exc(),
             }
         gc.freeze()  # corodash's own start-up objects: no collection need scan them again
+        _make_room_for_events()
         self.script_started = perf_counter()
         self._install_generator_tracer(code)
         if config.step:
@@ -420,3 +421,16 @@ def user_traceback(error: BaseException) -> str:
         tb = tb.tb_next
     error.__traceback__ = tb
     return "".join(traceback.format_exception(error))
+
+
+EVENT_ALLOCATION_ALLOWANCE = 10
+"""How many times Python's young-generation threshold the traced program gets."""
+
+
+def _make_room_for_events() -> None:
+    """Every event the tracers record is a tuple the garbage collector counts: untouched,
+    a traced program would run its young collections several times as often as untraced
+    (7% of the time of 10,000 gevent greenlets). The program's own thresholds scale up to
+    leave it about the collection schedule it has alone; one it sets itself still wins."""
+    young, *older = gc.get_threshold()
+    gc.set_threshold(young * EVENT_ALLOCATION_ALLOWANCE, *older)

@@ -14,7 +14,7 @@ from types import CodeType
 from corodash.agent.generator_events import resume_event, thrown_event, unwind_event
 from corodash.agent.recording import Recording
 from corodash.agent.resume_cause import discarding_resumes
-from corodash.agent.values import PLAIN_TYPES, safe_repr
+from corodash.agent.values import PLAIN_TYPES, SMALL_INT, safe_repr
 from corodash.protocol import RESUME, RETURN, YIELD
 
 _TOOL_CANDIDATES = (4, 3, 5, 1, 0, 2)
@@ -60,14 +60,19 @@ def _callbacks(rec: Recording, tool: int) -> dict[str, object]:
     getframe = sys._getframe
     generator_flag = inspect.CO_GENERATOR
     plain_types = PLAIN_TYPES
-    gen_codes: set[CodeType] = set()
-    discarding: dict[CodeType, frozenset[int]] = {}
-    iter_codes: set[CodeType] = set()
+    small_int = SMALL_INT
+    # Keyed by id(code): hashing a code object hashes its constants, on every event. The
+    # traced code objects are kept alive so that their ids stay theirs.
+    gen_codes: dict[int, frozenset[int]] = {}
+    """Traced generator code -> the offsets of its value-discarding resumes."""
+    iter_codes: set[int] = set()
+    kept: list[CodeType] = []
 
     def on_start(code: CodeType, offset: int) -> object:
-        if code not in gen_codes and code not in iter_codes and not first_entry(code):
+        key = id(code)
+        if key not in gen_codes and key not in iter_codes and not first_entry(code):
             return disable
-        if code in gen_codes:
+        if key in gen_codes:
             tid = registry.generator_started(getframe(1))
         else:
             tid = registry.iterator_entered(getframe(1))
@@ -81,12 +86,13 @@ def _callbacks(rec: Recording, tool: int) -> dict[str, object]:
     def first_entry(code: CodeType) -> bool:
         """Decide once per code object whether it is traced; set its local events if so."""
         if code.co_flags & generator_flag and wants(code):
-            gen_codes.add(code)
-            discarding[code] = discarding_resumes(code)
+            kept.append(code)
+            gen_codes[id(code)] = discarding_resumes(code)
             set_local_events(tool, code, generator_local)
             return True
         if code.co_name == "__next__" and wants(code):
-            iter_codes.add(code)
+            kept.append(code)
+            iter_codes.add(id(code))
             set_local_events(tool, code, events.PY_RETURN)
             return True
         return False
@@ -96,7 +102,7 @@ def _callbacks(rec: Recording, tool: int) -> dict[str, object]:
         tid = by_frame.get(id(frame))
         if tid is None:
             tid = registry.generator_started(frame)
-        if offset in discarding[code] and cause.driven is None:
+        if offset in gen_codes[id(code)] and cause.driven is None:
             append((RESUME, clock(), tid, "None", None))
             if gate.hold:
                 gate.event()
@@ -111,7 +117,11 @@ def _callbacks(rec: Recording, tool: int) -> dict[str, object]:
         frame = getframe(1)
         tid = by_frame.get(id(frame))
         if tid is not None:
-            shown = repr(value) if type(value) in plain_types else safe_repr(value)
+            kind = type(value)
+            if (kind is int and -small_int < value < small_int) or kind in plain_types:
+                shown = repr(value)
+            else:
+                shown = safe_repr(value)
             append((YIELD, clock(), tid, shown, frame.f_lineno))
             if gate.hold:
                 gate.event()
@@ -121,7 +131,7 @@ def _callbacks(rec: Recording, tool: int) -> dict[str, object]:
         tid = by_frame.pop(id(frame), None)
         if tid is None:
             return
-        if code in iter_codes:
+        if id(code) in iter_codes:
             append((YIELD, clock(), tid, safe_repr(value), frame.f_lineno))
         else:
             append((RETURN, clock(), tid, safe_repr(value)))
@@ -129,7 +139,7 @@ def _callbacks(rec: Recording, tool: int) -> dict[str, object]:
             gate.event()
 
     def on_throw(code: CodeType, offset: int, error: BaseException) -> None:
-        if code not in gen_codes:
+        if id(code) not in gen_codes:
             return
         frame = getframe(1)
         tid = by_frame.get(id(frame))
@@ -140,8 +150,9 @@ def _callbacks(rec: Recording, tool: int) -> dict[str, object]:
             gate.event()
 
     def on_unwind(code: CodeType, offset: int, error: BaseException) -> None:
-        iterator = code in iter_codes
-        if not iterator and code not in gen_codes:
+        key = id(code)
+        iterator = key in iter_codes
+        if not iterator and key not in gen_codes:
             return
         tid = by_frame.pop(id(getframe(1)), None)
         if tid is not None:

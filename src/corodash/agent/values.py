@@ -17,7 +17,8 @@ LIMIT = 200
 
 REPR_TIMEOUT = 1.0
 
-_SMALL_INT = 10**18
+SMALL_INT = 10**18
+"""Ints within this bound have a short repr: tracers call repr on them directly."""
 _PLAIN = (float, bool, type(None), complex, bytes)
 PLAIN_TYPES = frozenset({bool, float, type(None)})
 """Types whose repr is always short and safe: tracers call repr on them directly."""
@@ -88,7 +89,7 @@ def safe_repr(value: object) -> str:
     """``repr(value)`` in at most LIMIT characters, or a marker saying why not."""
     kind = type(value)
     if kind is int:
-        if -_SMALL_INT < value < _SMALL_INT:  # type: ignore[operator]
+        if -SMALL_INT < value < SMALL_INT:  # type: ignore[operator]
             return repr(value)
         return f"<int of {value.bit_length()} bits>"  # type: ignore[attr-defined]
     if kind is str:
