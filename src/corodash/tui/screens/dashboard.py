@@ -24,7 +24,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Log, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from corodash.chrome_trace import chrome_trace
 from corodash.describe import describe
@@ -45,6 +45,7 @@ from corodash.tui.widgets.frame_view import FrameView
 from corodash.tui.widgets.key_bar import KeyBar
 from corodash.tui.widgets.source_view import SourceView
 from corodash.tui.widgets.status_line import StatusLine
+from corodash.tui.widgets.tail_log import TailLog
 from corodash.tui.widgets.task_table import COMPACT_HEADER, HEADER, TaskSelected, TaskTable
 from corodash.tui.widgets.timeline_view import TimelineView
 
@@ -127,9 +128,9 @@ class DashboardScreen(Screen[None]):
                     yield SourceView(id="source")
                 with TabbedContent(id="logs"):
                     with TabPane("Events", id="events-tab"):
-                        yield Log(max_lines=EVENT_WINDOW, id="events")
+                        yield TailLog(max_lines=EVENT_WINDOW, id="events")
                     with TabPane("Output", id="output-tab"):
-                        yield Log(max_lines=EVENT_WINDOW, id="output")
+                        yield TailLog(max_lines=EVENT_WINDOW, id="output")
                     with TabPane("Timeline", id="timeline-tab"):
                         yield TimelineView(id="timeline")
         yield StatusLine(id="status")
@@ -166,8 +167,8 @@ class DashboardScreen(Screen[None]):
         self.status_detail = ""
         self.started_at = time.monotonic()
         self.query_one(TaskTable).reset(self.model)
-        self.query_one("#events", Log).clear()
-        self.query_one("#output", Log).clear()
+        self.query_one("#events", TailLog).clear()
+        self.query_one("#output", TailLog).clear()
         self.query_one(SourceView).show(None, None)
         self.query_one(FrameView).show(None)
         self.run_number += 1
@@ -226,10 +227,10 @@ class DashboardScreen(Screen[None]):
             if len(shown) > LINES_PER_BATCH:
                 skipped = len(shown) - LINES_PER_BATCH
                 lines.insert(0, f"{'':>6} … {skipped:,} more events (all in the trace: e exports)")
-            self.query_one("#events", Log).write_lines(lines)
+            self.query_one("#events", TailLog).write_lines(lines)
         output = [e for e in events if e["kind"] == "output"][-LINES_PER_BATCH:]
         if output:
-            self.query_one("#output", Log).write_lines(
+            self.query_one("#output", TailLog).write_lines(
                 [f"{labels.get(e['task'], e['name'])[:12]:>12} │ {e['text']}" for e in output]
             )
         self._dirty = True
@@ -262,7 +263,9 @@ class DashboardScreen(Screen[None]):
             if hint:
                 lines.append(f"hint: {hint}")
                 self.notify(hint, timeout=12)
-            self.query_one("#output", Log).write_lines([f"{'main':>12} ! {line}" for line in lines])
+            self.query_one("#output", TailLog).write_lines(
+                [f"{'main':>12} ! {line}" for line in lines]
+            )
             self.query_one("#logs", TabbedContent).active = "output-tab"
         self._after_stop(follow=None)
         self._dirty = True
@@ -372,7 +375,7 @@ class DashboardScreen(Screen[None]):
         return True
 
     def _refilter(self) -> None:
-        log = self.query_one("#events", Log)
+        log = self.query_one("#events", TailLog)
         log.clear()
         labels = self.model.labels
         shown = [e for e in self.recent if self._shown(e)][-EVENT_WINDOW:]
