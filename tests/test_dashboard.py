@@ -8,6 +8,7 @@ from pathlib import Path
 
 from conftest import program
 from dashboard_helpers import dashboard, notifications, settle, until
+from rich.text import Text
 
 from corodash.session import RunOptions
 from corodash.trace_format import read_trace
@@ -18,7 +19,7 @@ from corodash.tui.screens.dialogs import SendDialog, ThrowDialog
 from corodash.tui.screens.gallery import GalleryScreen
 from corodash.tui.screens.help import HelpScreen
 from corodash.tui.widgets.key_bar import KeyBar
-from corodash.tui.widgets.source_view import SourceView, plain_source
+from corodash.tui.widgets.source_view import SourceView, source_window
 from corodash.tui.widgets.task_table import TaskTable
 from corodash.tui.widgets.timeline_view import TimelineView
 
@@ -280,7 +281,15 @@ async def test_the_key_bar_lists_the_keys_and_a_click_presses_one():
         await until(pilot, lambda: screen.run_state == "paused")
 
 
-def test_source_before_pygments_loads_is_numbered_with_the_current_line_marked():
-    lines = ["def ticks():\n", "    n = 0\n", "    while True:\n", "        yield n\n"]
-    shown = plain_source(lines, 2, 4, 3).plain.splitlines()
-    assert shown == ["  2     n = 0", "❱ 3     while True:", "  4         yield n"]
+def test_the_source_window_is_numbered_with_the_current_line_marked():
+    lines = ["def ticks():", "    n = 0", "    while True:", "        yield n"]
+    window = source_window([Text(line) for line in lines], 2, 4, 3)
+    assert window.plain.splitlines() == [
+        "  2     n = 0",
+        "❱ 3     while True:",
+        "  4         yield n",
+    ]
+    current = window.plain.index("    while")
+    assert any(
+        span.start <= current < span.end and "grey23" in str(span.style) for span in window.spans
+    )
