@@ -86,7 +86,9 @@ class Registry:
         parent: int | None,
         file: str | None = None,
         line: int | None = None,
+        t: float | None = None,
     ) -> int:
+        """Register ``obj`` and announce it with a SPAWN event (at ``t``, or now)."""
         tid = self._next_id
         self._next_id += 1
         try:
@@ -97,7 +99,7 @@ class Registry:
         self.tasks[tid] = task
         if obj is not None:
             self.by_address[task.address] = tid  # the same int object: memory per task counts
-        self.emit((SPAWN, self.clock(), tid, name, kind, parent, file, line))
+        self.emit((SPAWN, self.clock() if t is None else t, tid, name, kind, parent, file, line))
         return tid
 
     def alias(self, obj: Any, tid: int) -> None:

@@ -139,7 +139,8 @@ class GreenletTracer:
         rec = self.rec
         glet = self.module.getcurrent()
         parent = rec.registry.by_address.get(id(glet.parent)) if glet.parent else None
-        target_id = rec.registry.add(glet, name, GREENLET, parent, file, line)
+        # Announced at the switch's time, so that time never runs backwards in the trace.
+        target_id = rec.registry.add(glet, name, GREENLET, parent, file, line, t=t)
         rec.append((SWITCH, t, target_id, origin_id, event_name))
         if rec.gate.hold:
             rec.gate.event()
