@@ -195,3 +195,10 @@ def test_the_traced_program_collects_garbage_on_its_own_schedule(tmp_path, trace
     scaled = str(int(default) * EVENT_ALLOCATION_ALLOWANCE)
     result = trace(str(script))
     assert [e["text"] for e in result.events if e["kind"] == "output"] == [scaled, "500"]
+
+
+def test_gevents_own_thread_pool_greenlets_are_not_the_programs_tasks(trace):
+    result = trace("thread_resolver")
+    assert result.returncode == 0
+    spawned = sorted((e["name"], e["task_kind"]) for e in result.events if e["kind"] == "spawn")
+    assert spawned == [("hub", "gevent"), ("resolve", "gevent"), ("resolve", "gevent")]

@@ -215,7 +215,7 @@ class Registry:
                 if self.code_filter.wants(obj.gi_code):
                     self._add_generator(obj)
             elif self.is_greenlet(obj):
-                if not obj.dead:
+                if not obj.dead and self._wanted_greenlet(obj):
                     self._add_greenlet(obj)
             elif self._is_user_iterator(kind):
                 self._add_iterator(obj)
@@ -226,6 +226,12 @@ class Registry:
         gc.collect()
         wanted = [o for o in gc.get_objects() if type(o) is GeneratorType or self.is_greenlet(o)]
         self.discover(wanted)
+
+    def _wanted_greenlet(self, glet: Any) -> bool:
+        """A greenlet found on the heap counts if it runs the user's code: gevent's own
+        (its thread pool's workers, say) never switched in the program's thread."""
+        code = _function_code(glet)
+        return code is not None and self.code_filter.wants(code)
 
     def is_greenlet(self, obj: Any) -> bool:
         module = self.greenlet_module
@@ -263,3 +269,14 @@ def _outermost(frame: FrameType) -> FrameType:
     while frame.f_back is not None:
         frame = frame.f_back
     return frame
+
+
+def _function_code(glet: Any) -> Any:
+    """The code a greenlet was started with: a gevent Greenlet's ``_run``, a plain one's
+    ``run`` before it starts, its bottom frame while suspended."""
+    run = getattr(glet, "_run", None) or getattr(glet, "run", None)
+    code = getattr(run, "__code__", None)
+    if code is None and glet.gr_frame is not None:
+        code = _outermost(glet.gr_frame).f_code
+    return code
+
