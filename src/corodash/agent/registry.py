@@ -279,4 +279,3 @@ def _function_code(glet: Any) -> Any:
     if code is None and glet.gr_frame is not None:
         code = _outermost(glet.gr_frame).f_code
     return code
-
