@@ -18,14 +18,15 @@ def repl(name: str, *commands: str, options: tuple[str, ...] = ()) -> list[dict]
     )
     assert done.returncode == 0, done.stderr
     answers = [json.loads(line) for line in done.stdout.splitlines()]
-    assert len(answers) == 1 + len([c for c in commands if c.strip() and c != "quit"])
+    assert len(answers) == 1 + len([c for c in commands if c.strip()])
     return answers
 
 
 def test_greenlet_left_suspended_is_resumed_from_the_repl():
-    start, tasks, switch, after = repl(
+    start, tasks, switch, after, quit_ = repl(
         "left_suspended", "tasks", "switch paused_worker", "tasks", "quit"
     )
+    assert quit_["ok"] and [e["kind"] for e in quit_["events"]] == ["end"]
     assert start["state"] == "idle"
     assert start["status"] == {"status": "finished", "exit_code": 0, "error": None}
     worker = next(t for t in tasks["tasks"] if t["name"] == "worker")
@@ -167,3 +168,11 @@ def test_the_repl_passes_the_block_threshold_to_the_agent():
     assert [e for e in start["events"] if e["kind"] == "block"] == []
     start, *_ = repl("three_sleepers")
     assert [e["call"] for e in start["events"] if e["kind"] == "block"] == ["time.sleep"] * 3
+
+
+def test_a_program_that_never_ends_is_paused_after_the_given_time_and_quit_ends_it():
+    start, tasks, quit_ = repl("never_yields", "tasks", "quit", options=("--pause-after", "0.5"))
+    assert start["ok"] and start["state"] == "paused"
+    assert start["position"]["line"] == 3
+    assert [t["name"] for t in tasks["tasks"]] == ["main"]
+    assert [e["kind"] for e in quit_["events"]] == ["end"]

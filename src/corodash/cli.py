@@ -179,6 +179,13 @@ def _repl_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="answer each command with one JSON object on one line"
     )
     parser.add_argument("--step", action="store_true", help="pause before the first event")
+    parser.add_argument(
+        "--pause-after",
+        type=float,
+        metavar="SECONDS",
+        help="pause the program if it is still running after this long (one that never "
+        "ends, say), then read commands; Ctrl-C pauses it too",
+    )
     _common(parser)
     return parser
 
@@ -267,7 +274,7 @@ def _repl(args: argparse.Namespace, script_args: list[str]) -> int:
     if script is None:
         return 2
     options = _run_options(args, script, script_args, step=args.step, stay=True)
-    return Repl(options, json_mode=args.json).run()
+    return Repl(options, json_mode=args.json, pause_after=args.pause_after).run()
 
 
 def _dashboard(args: argparse.Namespace, script_args: list[str]) -> int:

@@ -6,10 +6,12 @@ JSON object per command, on one line).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import shlex
 import sys
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
@@ -31,7 +33,8 @@ commands (T is a task id, a task name, or a global variable that refers to the t
   where T            T's stack, locals and source
   events [N]         the last N events (default 20)
   help               this text
-  quit               end the program and leave"""
+  quit               end the program and leave
+while the program runs, Ctrl-C pauses it (so does --pause-after SECONDS)"""
 
 RESPONSE_TIMEOUT = 30.0
 _FINISHED_PHRASES = {
@@ -47,9 +50,21 @@ class ReplError(Exception):
     """A command that cannot be carried out; the console answers ok: false and goes on."""
 
 
+class _DeadlinePassed(Exception):
+    """The program ran for the ``--pause-after`` seconds without stopping."""
+
+
 class Repl:
-    def __init__(self, options: RunOptions, json_mode: bool, out: TextIO = sys.stdout) -> None:
+    def __init__(
+        self,
+        options: RunOptions,
+        json_mode: bool,
+        out: TextIO = sys.stdout,
+        pause_after: float | None = None,
+    ) -> None:
+        """``pause_after``: seconds a running program gets before the console pauses it."""
         self.options = options
+        self.pause_after = pause_after
         self.json_mode = json_mode
         self.out = out
         self.listener = QueueListener()
@@ -74,7 +89,7 @@ class Repl:
     def run(self, lines: TextIO = sys.stdin) -> int:
         self.session.start()
         start = len(self.history)
-        self._pump(lambda: self.state in (PAUSED, IDLE, "ended"))
+        self._until_stopped()
         self.emit(True, self.history[start:], self._status_fields())
         for line in lines:
             words = _split(line)
@@ -84,11 +99,38 @@ class Repl:
             if not words:
                 continue
             if words[0] in ("quit", "exit"):
-                break
+                start = len(self.history)
+                self._end_program()
+                self.emit(True, self.history[start:], {})
+                return 0
             self.execute(words)
+        self._end_program()
+        return 0
+
+    def _until_stopped(self, after_running: bool = False) -> None:
+        """Wait for the program to pause or its top level to end. Ctrl-C, or the
+        ``pause_after`` seconds running out, pauses it (a program may never end)."""
+        stopped = lambda: self.state in (PAUSED, IDLE, "ended")  # noqa: E731
+        try:
+            self._pump(stopped, after_running=after_running, deadline=self.pause_after)
+        except (KeyboardInterrupt, _DeadlinePassed):
+            self._pause_now()
+
+    def _pause_now(self) -> None:
+        with contextlib.suppress(ConnectionError):
+            self.session.send("pause")
+        self._pump(lambda: self.state in (PAUSED, IDLE, "ended"))
+
+    def _end_program(self) -> None:
+        """Stop the agent and take in what it said last (its end event)."""
         self.session.stop("stopped")
         self.session.wait(5)
-        return 0
+        while True:
+            try:
+                what, payload = self.listener.queue.get_nowait()
+            except queue.Empty:
+                return
+            self._handle(what, payload)
 
     def execute(self, words: list[str]) -> None:
         start = len(self.history)
@@ -127,13 +169,13 @@ class Repl:
         count = _count_arg(words, 1)
         self._require_running_program()
         self._request("step", count)
-        self._pump(lambda: self.state in (PAUSED, IDLE, "ended"), after_running=True)
+        self._until_stopped(after_running=True)
         return self._status_fields()
 
     def cmd_continue(self, words: list[str]) -> dict[str, Any]:
         self._require_running_program()
         self._request("continue")
-        self._pump(lambda: self.state in (PAUSED, IDLE, "ended"), after_running=True)
+        self._until_stopped(after_running=True)
         return self._status_fields()
 
     def cmd_where(self, words: list[str]) -> dict[str, Any]:
@@ -196,16 +238,27 @@ class Repl:
             raise ReplError(reply.error)
         return reply
 
-    def _pump(self, done: Callable[[], bool], after_running: bool = False) -> None:
+    def _pump(
+        self, done: Callable[[], bool], after_running: bool = False, deadline: float | None = None
+    ) -> None:
         """Handle agent messages until ``done()``; with ``after_running``, first wait for
-        the agent to leave its current pause (its stale state must not count)."""
+        the agent to leave its current pause (its stale state must not count). After
+        ``deadline`` seconds, raise _DeadlinePassed."""
         waiting_for_run = after_running
+        give_up = time.monotonic() + deadline if deadline is not None else None
         while True:
             if not waiting_for_run and done():
                 return
+            wait = RESPONSE_TIMEOUT
+            if give_up is not None:
+                wait = give_up - time.monotonic()
+                if wait <= 0:
+                    raise _DeadlinePassed
             try:
-                what, payload = self.listener.queue.get(timeout=RESPONSE_TIMEOUT)
+                what, payload = self.listener.queue.get(timeout=wait)
             except queue.Empty:
+                if give_up is not None:
+                    continue
                 raise ReplError(
                     "no answer from the program within "
                     f"{RESPONSE_TIMEOUT:g}s (is it stuck in C code?)"
