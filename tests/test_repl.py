@@ -176,3 +176,10 @@ def test_a_program_that_never_ends_is_paused_after_the_given_time_and_quit_ends_
     assert start["position"]["line"] == 3
     assert [t["name"] for t in tasks["tasks"]] == ["main"]
     assert [e["kind"] for e in quit_["events"]] == ["end"]
+
+
+def test_finished_tasks_still_say_which_function_they_ran():
+    _, tasks = repl("gevent_join", "tasks")
+    spawned = [t for t in tasks["tasks"] if t["kind"] == "gevent" and t["name"] != "hub"]
+    assert spawned and all(t["function"] == t["name"] for t in spawned)
+    assert all(t["state"] == "dead" for t in spawned)

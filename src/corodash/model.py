@@ -78,6 +78,7 @@ class RunModel:
                 event.get("parent"),
                 file=event.get("file"),
                 line=event.get("line"),
+                function=_function_at_spawn(event),
             )
         elif task is None:
             if kind == "end":
@@ -161,3 +162,10 @@ class TaskLabels(Mapping[int, str]):
 
     def __len__(self) -> int:
         return len(self._tasks)
+
+
+def _function_at_spawn(event: dict[str, Any]) -> str | None:
+    """The function a new task is in: its own (an iterator's ``__next__``), when known."""
+    if event.get("file") is None:
+        return None
+    return "__next__" if event["task_kind"] == "iterator" else event["name"]
