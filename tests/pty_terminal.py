@@ -41,6 +41,21 @@ class Terminal:
         self.stream.feed(data)
         return len(data)
 
+    def next_arrival(self, timeout: float = 1.0) -> float | None:
+        """When the next bytes reached the terminal (stamped before the screen model parses
+        them, which takes pyte milliseconds), or None if none came within ``timeout``."""
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        if not ready:
+            return None
+        try:
+            data = os.read(self.fd, 1 << 20)
+        except OSError:
+            return None
+        arrived = time.perf_counter()
+        self.arrived += data
+        self.stream.feed(data)
+        return arrived
+
     def wait_for_bytes(self, text: bytes, timeout: float = 20) -> float:
         """When ``text`` first reached the terminal (before the screen model parses it)."""
         deadline = time.monotonic() + timeout

@@ -242,7 +242,8 @@ class DashboardScreen(Screen[None]):
         self.run_state = message.state
         if message.state == "paused":
             self.position = message.info
-            self._after_stop(follow=message.info.get("task"))
+            # The event goes on screen first; the task list and frame follow a frame later.
+            self.call_after_refresh(self._after_stop, message.info.get("task"))
         elif message.state == "idle":
             self._after_stop(follow=None)  # back from a drive command: states have moved
         self._dirty = True
