@@ -59,7 +59,7 @@ KIND_FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
 )
 EVENT_WINDOW = 5_000
 """Lines the events pane shows at most; the whole trace stays on disk."""
-LINES_PER_BATCH = 1_000
+LINES_PER_BATCH = 200
 """In a flood, a frame formats at most this many lines per pane; the rest are counted."""
 RECENT_EVENTS = 50_000
 """Events kept in memory to re-filter the pane."""
