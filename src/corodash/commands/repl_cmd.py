@@ -110,16 +110,15 @@ class Repl:
     def _until_stopped(self, after_running: bool = False) -> None:
         """Wait for the program to pause or its top level to end. Ctrl-C, or the
         ``pause_after`` seconds running out, pauses it (a program may never end)."""
-        stopped = lambda: self.state in (PAUSED, IDLE, "ended")  # noqa: E731
         try:
-            self._pump(stopped, after_running=after_running, deadline=self.pause_after)
+            self._pump(self._stopped, after_running=after_running, deadline=self.pause_after)
         except (KeyboardInterrupt, _DeadlinePassed):
-            self._pause_now()
+            with contextlib.suppress(ConnectionError):
+                self.session.send("pause")
+            self._pump(self._stopped)
 
-    def _pause_now(self) -> None:
-        with contextlib.suppress(ConnectionError):
-            self.session.send("pause")
-        self._pump(lambda: self.state in (PAUSED, IDLE, "ended"))
+    def _stopped(self) -> bool:
+        return self.state in (PAUSED, IDLE, "ended")
 
     def _end_program(self) -> None:
         """Stop the agent and take in what it said last (its end event)."""
@@ -211,7 +210,7 @@ class Repl:
         if reply is None:
             return {"outcome": "paused", **self._status_fields()}
         # The agent says where it stands again right after the reply: wait for that.
-        self._pump(lambda: self.state in (PAUSED, IDLE, "ended"))
+        self._pump(self._stopped)
         return {**reply.data, "task": row.id}
 
     # -- talking to the agent ------------------------------------------------------------
