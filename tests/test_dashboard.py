@@ -293,3 +293,18 @@ def test_the_source_window_is_numbered_with_the_current_line_marked():
     assert any(
         span.start <= current < span.end and "grey23" in str(span.style) for span in window.spans
     )
+
+
+async def test_the_key_bar_takes_the_new_colours_when_the_theme_changes():
+    app = app_for("echo_send")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.run_state == "paused")
+        bar = screen.query_one(KeyBar)
+
+        def key_colour() -> str:
+            return str(next(s.style.foreground for s in bar.render().spans if s.style.bold))
+
+        before = key_colour()
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await until(pilot, lambda: key_colour() != before)

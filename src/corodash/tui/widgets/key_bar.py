@@ -38,10 +38,16 @@ class KeyBar(Static):
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self._redraw()
 
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
+        self.app.theme_changed_signal.unsubscribe(self)
+
+    def _theme_changed(self, theme: object) -> None:
+        # The new theme's styles reach this widget after the signal: redraw after them.
+        self.call_after_refresh(self._redraw)
 
     def on_resize(self, event: Resize) -> None:
         self._redraw()
