@@ -183,3 +183,9 @@ def test_finished_tasks_still_say_which_function_they_ran():
     spawned = [t for t in tasks["tasks"] if t["kind"] == "gevent" and t["name"] != "hub"]
     assert spawned and all(t["function"] == t["name"] for t in spawned)
     assert all(t["state"] == "dead" for t in spawned)
+
+
+def test_greenlets_of_any_callable_are_found_before_they_start():
+    _, tasks, _ = repl("callable_greenlets", "tasks", "quit")
+    found = {tuple(t["globals"]): t["state"] for t in tasks["tasks"] if t["kind"] == "greenlet"}
+    assert found == {(): "finished", ("pending",): "not started", ("queued",): "not started"}

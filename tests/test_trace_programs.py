@@ -202,3 +202,16 @@ def test_gevents_own_thread_pool_greenlets_are_not_the_programs_tasks(trace):
     assert result.returncode == 0
     spawned = sorted((e["name"], e["task_kind"]) for e in result.events if e["kind"] == "spawn")
     assert spawned == [("hub", "gevent"), ("resolve", "gevent"), ("resolve", "gevent")]
+
+
+def test_a_greenlet_subclass_that_is_always_true_still_ends(trace):
+    result = trace("truthy_greenlet")
+    assert compact_all(result.events) == [
+        ("spawn", "work", "greenlet"),
+        ("switch", "main", "work"),
+        ("return", "work", None),
+        ("switch", "work", "main"),
+        ("output", "main", "done"),
+        ("end", "finished", 0),
+    ]
+    assert_whole(result.events)

@@ -228,10 +228,13 @@ class Registry:
         self.discover(wanted)
 
     def _wanted_greenlet(self, glet: Any) -> bool:
-        """A greenlet found on the heap counts if it runs the user's code: gevent's own
-        (its thread pool's workers, say) never switched in the program's thread."""
-        code = _function_code(glet)
-        return code is not None and self.code_filter.wants(code)
+        """A greenlet of the program's own thread: another thread's (gevent's thread-pool
+        workers, say) is never switched to by the traced program."""
+        main = self.tasks[MAIN_TASK].obj()
+        root = glet
+        while root.parent is not None:
+            root = root.parent
+        return main is None or root is main
 
     def is_greenlet(self, obj: Any) -> bool:
         module = self.greenlet_module
@@ -269,13 +272,3 @@ def _outermost(frame: FrameType) -> FrameType:
     while frame.f_back is not None:
         frame = frame.f_back
     return frame
-
-
-def _function_code(glet: Any) -> Any:
-    """The code a greenlet was started with: a gevent Greenlet's ``_run``, a plain one's
-    ``run`` before it starts, its bottom frame while suspended."""
-    run = getattr(glet, "_run", None) or getattr(glet, "run", None)
-    code = getattr(run, "__code__", None)
-    if code is None and glet.gr_frame is not None:
-        code = _outermost(glet.gr_frame).f_code
-    return code

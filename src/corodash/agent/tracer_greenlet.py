@@ -58,9 +58,9 @@ class GreenletTracer:
                 origin, target = args
                 origin_id = get(id(origin))
                 target_id = get(id(target))
-                # The common case costs two lookups and one truth test: both known, and the
-                # origin still active (False for a greenlet that has just finished).
-                if origin_id is None or target_id is None or not origin:
+                # The common case: both known, and the origin not finished. (``dead``, not
+                # a truth test: a subclass may define ``__bool__``, gevent's Greenlet does.)
+                if origin_id is None or target_id is None or origin.dead:
                     ids = tracer._first_sight_or_end(event, origin, target, origin_id, target_id)
                     if ids is None:
                         if previous is not None:
@@ -113,12 +113,7 @@ class GreenletTracer:
 
     def _unnamed(self, glet: Any) -> bool:
         """A plain greenlet already running whose function is no longer known."""
-        return (
-            type(glet) is self.module.greenlet
-            and getattr(glet, "run", None) is None
-            and glet.gr_frame is None
-            and not glet.dead
-        )
+        return getattr(glet, "run", None) is None and glet.gr_frame is None and not glet.dead
 
     def _hold(self, t: float, origin_id: int, event: str) -> None:
         self._held = (t, origin_id, event)
