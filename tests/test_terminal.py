@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from conftest import program
@@ -35,3 +36,20 @@ def test_real_command_help_does_not_need_a_terminal():
     done = subprocess.run([CORODASH, "--help"], capture_output=True, text=True).stdout
     for word in ("trace", "repl", "compare", "--patch", "--run", "--block-threshold", "--chrome"):
         assert word in done
+
+
+def test_ctrl_c_pauses_a_repl_program_that_never_ends():
+    term = Terminal([CORODASH, "repl", program("never_yields")])
+    try:
+        time.sleep(1.0)  # the console answers once the program stops: it never does
+        term.press("\x03")
+        term.wait_for("paused in main")
+        assert "main printed: spinning" in term.text()
+        term.press("tasks\r")
+        term.wait_for("greenlet  running")
+        term.press("\x03")  # at the prompt: nothing to pause, and the console stays
+        term.press("quit\r")
+        term.wait_for("program stopped")
+        assert term.close() == 0
+    finally:
+        term.kill()

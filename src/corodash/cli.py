@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -181,13 +182,23 @@ def _repl_parser() -> argparse.ArgumentParser:
     parser.add_argument("--step", action="store_true", help="pause before the first event")
     parser.add_argument(
         "--pause-after",
-        type=float,
+        type=_positive_seconds,
         metavar="SECONDS",
         help="pause the program if it is still running after this long (one that never "
         "ends, say), then read commands; Ctrl-C pauses it too",
     )
     _common(parser)
     return parser
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (0 < seconds < math.inf):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return seconds
 
 
 def _run_options(

@@ -22,12 +22,14 @@ from corodash.protocol import IDLE, PAUSED, RUNNING, STATE
 class _Stop:
     """One pause point on the main thread's stack of waits."""
 
-    __slots__ = ("can_drive", "state", "waiting")
+    __slots__ = ("can_drive", "job_running", "state", "waiting")
 
     def __init__(self, state: str, can_drive: bool) -> None:
         self.state = state
         self.can_drive = can_drive
         self.waiting = True
+        self.job_running = False
+        """A drive command is running user code from this pause point."""
 
 
 class Gate:
@@ -88,7 +90,11 @@ class Gate:
                     if runs_user_code:
                         ran = True
                         self.send((STATE, RUNNING, {}))
-                    job()
+                    stop.job_running = True
+                    try:
+                        job()
+                    finally:
+                        stop.job_running = False
                 if ran and stop.waiting:
                     self.send((STATE, state, self.describe(frame)))
         finally:
@@ -113,9 +119,15 @@ class Gate:
         self.remaining = 0
         self._resume()
 
-    def request_pause(self) -> None:
+    def request_pause(self) -> bool:
+        """Stop at the next event; False (and nothing held) when the main thread already
+        waits at a pause point with nothing running: a late pause must not stop the next
+        drive command at its first event."""
+        if self._stops and not self._stops[-1].job_running:
+            return False
         self.hold = True
         self.remaining = 0
+        return True
 
     def submit(self, job: Callable[[], Any], runs_user_code: bool = True) -> None:
         """Run ``job`` on the main thread at its current pause point; one that runs user

@@ -354,7 +354,8 @@ class Agent:
 
     def _pause(self) -> None:
         """Pause at the next event, or interrupt the main thread if none comes soon."""
-        self.gate.request_pause()
+        if not self.gate.request_pause():
+            return
         self._pause_requests += 1
         start_new_thread(self._pause_fallback, (self._pause_requests,))
 

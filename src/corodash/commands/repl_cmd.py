@@ -10,7 +10,9 @@ import contextlib
 import json
 import queue
 import shlex
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
@@ -37,6 +39,8 @@ commands (T is a task id, a task name, or a global variable that refers to the t
 while the program runs, Ctrl-C pauses it (so does --pause-after SECONDS)"""
 
 RESPONSE_TIMEOUT = 30.0
+POLL = 0.05
+"""Seconds between looks at Ctrl-C and the deadline while waiting for the program."""
 _FINISHED_PHRASES = {
     "finished": "has finished",
     "failed": "has failed",
@@ -50,8 +54,8 @@ class ReplError(Exception):
     """A command that cannot be carried out; the console answers ok: false and goes on."""
 
 
-class _DeadlinePassed(Exception):
-    """The program ran for the ``--pause-after`` seconds without stopping."""
+class _PauseWanted(Exception):
+    """Ctrl-C, or the program ran for the ``--pause-after`` seconds without stopping."""
 
 
 class Repl:
@@ -65,6 +69,7 @@ class Repl:
         """``pause_after``: seconds a running program gets before the console pauses it."""
         self.options = options
         self.pause_after = pause_after
+        self._interrupted = False
         self.json_mode = json_mode
         self.out = out
         self.listener = QueueListener()
@@ -87,6 +92,9 @@ class Repl:
     # -- the loop ------------------------------------------------------------------------
 
     def run(self, lines: TextIO = sys.stdin) -> int:
+        if threading.current_thread() is threading.main_thread():
+            # Ctrl-C pauses the program (a flag the waits look at); at the prompt it is a no-op.
+            signal.signal(signal.SIGINT, self._interrupt)
         self.session.start()
         start = len(self.history)
         self._until_stopped()
@@ -110,12 +118,17 @@ class Repl:
     def _until_stopped(self, after_running: bool = False) -> None:
         """Wait for the program to pause or its top level to end. Ctrl-C, or the
         ``pause_after`` seconds running out, pauses it (a program may never end)."""
+        self._interrupted = False
         try:
-            self._pump(self._stopped, after_running=after_running, deadline=self.pause_after)
-        except (KeyboardInterrupt, _DeadlinePassed):
+            self._pump(self._stopped, after_running=after_running, running=True)
+        except _PauseWanted:
+            self._interrupted = False
             with contextlib.suppress(ConnectionError):
-                self.session.send("pause")
-            self._pump(self._stopped)
+                self.session.send("pause")  # the agent ignores it if it has stopped already
+            self._pump(self._stopped, after_running=after_running)
+
+    def _interrupt(self, signum: int, frame: Any) -> None:
+        self._interrupted = True
 
     def _stopped(self) -> bool:
         return self.state in (PAUSED, IDLE, "ended")
@@ -227,7 +240,17 @@ class Repl:
             return wait_for_pause and self.state == PAUSED and self._paused_since_request
 
         self._paused_since_request = False
-        self._pump(answered)
+        if wait_for_pause:  # a drive command runs the program: Ctrl-C may pause it
+            self._interrupted = False
+            try:
+                self._pump(answered, running=True)
+            except _PauseWanted:
+                self._interrupted = False
+                with contextlib.suppress(ConnectionError):
+                    self.session.send("pause")
+                self._pump(answered)
+        else:
+            self._pump(answered)
         reply = self.replies.pop(ident, None)
         if reply is None:
             if self.state == "ended":
@@ -238,30 +261,33 @@ class Repl:
         return reply
 
     def _pump(
-        self, done: Callable[[], bool], after_running: bool = False, deadline: float | None = None
+        self, done: Callable[[], bool], after_running: bool = False, running: bool = False
     ) -> None:
         """Handle agent messages until ``done()``; with ``after_running``, first wait for
-        the agent to leave its current pause (its stale state must not count). After
-        ``deadline`` seconds, raise _DeadlinePassed."""
+        the agent to leave its current pause (its stale state must not count). With
+        ``running`` the program runs meanwhile: no answer is due, and Ctrl-C or the
+        ``--pause-after`` deadline ends the wait by raising _PauseWanted. Interrupts are
+        only ever looked at between messages, so none is half handled."""
         waiting_for_run = after_running
-        give_up = time.monotonic() + deadline if deadline is not None else None
+        give_up = None
+        if running and self.pause_after is not None:
+            give_up = time.monotonic() + self.pause_after
+        heard = time.monotonic()
         while True:
             if not waiting_for_run and done():
                 return
-            wait = RESPONSE_TIMEOUT
-            if give_up is not None:
-                wait = give_up - time.monotonic()
-                if wait <= 0:
-                    raise _DeadlinePassed
+            if running and (self._interrupted or (give_up and time.monotonic() >= give_up)):
+                raise _PauseWanted
             try:
-                what, payload = self.listener.queue.get(timeout=wait)
+                what, payload = self.listener.queue.get(timeout=POLL)
             except queue.Empty:
-                if give_up is not None:
-                    continue
-                raise ReplError(
-                    "no answer from the program within "
-                    f"{RESPONSE_TIMEOUT:g}s (is it stuck in C code?)"
-                ) from None
+                if not running and time.monotonic() - heard > RESPONSE_TIMEOUT:
+                    raise ReplError(
+                        "no answer from the program within "
+                        f"{RESPONSE_TIMEOUT:g}s (is it stuck in C code?)"
+                    ) from None
+                continue
+            heard = time.monotonic()
             if what == "state" and payload[0] == "running":
                 waiting_for_run = False
             if what in ("toplevel", "ended"):
