@@ -60,7 +60,9 @@ KIND_FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
 EVENT_WINDOW = 5_000
 """Lines the events pane shows at most; the whole trace stays on disk."""
 LINES_PER_BATCH = 200
-"""In a flood, a frame formats at most this many lines per pane; the rest are counted."""
+"""In a flood, a frame formats at most this many event lines; the rest are counted."""
+OUTPUT_LINES_PER_BATCH = 1_000
+"""The program's own output matters more: more of it is kept, the rest counted."""
 RECENT_EVENTS = 50_000
 """Events kept in memory to re-filter the pane."""
 NARROW = 110
@@ -228,11 +230,16 @@ class DashboardScreen(Screen[None]):
                 skipped = len(shown) - LINES_PER_BATCH
                 lines.insert(0, f"{'':>6} … {skipped:,} more events (all in the trace: e exports)")
             self.query_one("#events", TailLog).write_lines(lines)
-        output = [e for e in events if e["kind"] == "output"][-LINES_PER_BATCH:]
+        output = [e for e in events if e["kind"] == "output"]
         if output:
-            self.query_one("#output", TailLog).write_lines(
-                [f"{labels.get(e['task'], e['name'])[:12]:>12} │ {e['text']}" for e in output]
-            )
+            lines = [
+                f"{labels.get(e['task'], e['name'])[:12]:>12} │ {e['text']}"
+                for e in output[-OUTPUT_LINES_PER_BATCH:]
+            ]
+            if len(output) > OUTPUT_LINES_PER_BATCH:
+                skipped = len(output) - OUTPUT_LINES_PER_BATCH
+                lines.insert(0, f"{'':>12} … {skipped:,} more lines (all in the trace: e exports)")
+            self.query_one("#output", TailLog).write_lines(lines)
         self._dirty = True
 
     @on(AgentStateChanged)
@@ -242,8 +249,15 @@ class DashboardScreen(Screen[None]):
         self.run_state = message.state
         if message.state == "paused":
             self.position = message.info
-            # The event goes on screen first; the task list and frame follow a frame later.
-            self.call_after_refresh(self._after_stop, message.info.get("task"))
+            # The event goes on screen first; the task list and frame follow a frame later,
+            # if the run is still the same and still stopped there.
+            run, follow = self.run_number, message.info.get("task")
+
+            def still_stopped_there() -> None:
+                if self.run_number == run and self.run_state == "paused":
+                    self._after_stop(follow)
+
+            self.call_after_refresh(still_stopped_there)
         elif message.state == "idle":
             self._after_stop(follow=None)  # back from a drive command: states have moved
         self._dirty = True

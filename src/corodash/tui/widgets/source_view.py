@@ -47,6 +47,7 @@ class SourceView(Static):
             self.border_title = "source"
             self.update("(no source: select a task that is somewhere in your code)")
             return
+        linecache.checkcache(file)  # the file may have been edited since (r restarts it)
         lines = linecache.getlines(file)
         if not lines:
             self.border_title = os.path.basename(file)
@@ -65,7 +66,7 @@ class SourceView(Static):
         self.call_after_refresh(self._center, line - first)
 
     def _coloured(self, file: str, lines: list[str]) -> list[Text]:
-        key = (file, len(lines))
+        key = (file, hash(tuple(lines)))  # an edit that keeps the line count is still new
         lexed = self._lexed.get(key)
         if lexed is None:
             lexed = self._lexed[key] = lex(lines)
