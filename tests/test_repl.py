@@ -189,3 +189,17 @@ def test_greenlets_of_any_callable_are_found_before_they_start():
     _, tasks, _ = repl("callable_greenlets", "tasks", "quit")
     found = {tuple(t["globals"]): t["state"] for t in tasks["tasks"] if t["kind"] == "greenlet"}
     assert found == {(): "finished", ("pending",): "not started", ("queued",): "not started"}
+
+
+def test_a_drive_command_that_never_returns_is_paused():
+    _, first, second, where, _ = repl(
+        "busy_generator",
+        "next spinner",
+        "next spinner",
+        "where spinner",
+        "quit",
+        options=("--pause-after", "0.5"),
+    )
+    assert first["ok"] and first["value"] == "'ready'"
+    assert second["ok"] and second["outcome"] == "paused" and second["state"] == "paused"
+    assert where["where"]["stack"][-1]["line"] in (3, 4)  # in the loop

@@ -54,6 +54,12 @@ class Gate:
         return bool(self._stops)
 
     @property
+    def main_busy(self) -> bool:
+        """The main thread runs user code: the program, or a drive command started at a
+        pause point. Only then is there anything to pause."""
+        return not self._stops or self._stops[-1].job_running
+
+    @property
     def idle_now(self) -> bool:
         """Waiting after the top level ended, with no drive command running."""
         return bool(self._stops) and self._stops[-1].state == IDLE
@@ -123,7 +129,7 @@ class Gate:
         """Stop at the next event; False (and nothing held) when the main thread already
         waits at a pause point with nothing running: a late pause must not stop the next
         drive command at its first event."""
-        if self._stops and not self._stops[-1].job_running:
+        if not self.main_busy:
             return False
         self.hold = True
         self.remaining = 0

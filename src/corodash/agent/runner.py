@@ -361,11 +361,11 @@ class Agent:
 
     def _pause_fallback(self, request: int) -> None:
         time.sleep(PAUSE_GRACE)
-        if self.gate.hold and not self.gate.stopped and request == self._pause_requests:
+        if self.gate.hold and self.gate.main_busy and request == self._pause_requests:
             signal.pthread_kill(self.main_thread, PAUSE_SIGNAL)
 
     def _pause_signal(self, signum: int, frame: Any) -> None:
-        if self.gate.hold and not self.gate.stopped:
+        if self.gate.hold and self.gate.main_busy:
             self.gate.remaining = 0
             self.gate.wait(PAUSED, frame, can_drive=True)
 
