@@ -308,3 +308,16 @@ async def test_the_key_bar_takes_the_new_colours_when_the_theme_changes():
         before = key_colour()
         app.theme = "textual-light" if app.theme != "textual-light" else "nord"
         await until(pilot, lambda: key_colour() != before)
+
+
+async def test_long_source_lines_are_cut_not_wrapped(tmp_path: Path):
+    script = tmp_path / "long_line.py"
+    script.write_text(f"def gen():\n    yield {'1' * 300}\n\n\ng = gen()\nnext(g)\n")
+    app = CorodashApp(RunOptions(str(script), step=True))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.run_state == "paused" and screen.position)
+        source = screen.query_one(SourceView)
+        await until(pilot, lambda: "long_line.py" in str(source.border_title))
+        await pilot.pause()
+        assert source.size.height == 6  # one row per line of the file, the long one cut
