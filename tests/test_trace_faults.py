@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+import pytest
 from conftest import compact_all, corodash, program
 
 
@@ -28,10 +29,11 @@ def test_syntax_error_names_file_and_line_without_traceback():
     assert "Traceback" not in done.stderr
 
 
-def test_usage_error():
-    done = corodash("trace", "--timeout", "soon", program("echo_send"))
+@pytest.mark.parametrize("seconds", ["soon", "-1", "0", "nan", "inf"])
+def test_usage_error(seconds):
+    done = corodash("trace", "--timeout", seconds, program("echo_send"))
     assert done.returncode == 2
-    assert "invalid float value" in done.stderr
+    assert f"{seconds!r} is not a positive number of seconds" in done.stderr
 
 
 def test_user_exception_at_top_level(trace):

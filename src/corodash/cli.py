@@ -134,7 +134,7 @@ def _trace_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=_positive_seconds,
         metavar="SECONDS",
         help="stop the program after this long (exit status 124)",
     )
@@ -158,7 +158,7 @@ def _compare_parser() -> argparse.ArgumentParser:
     parser.add_argument("script", help="the Python program to run")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
-        "--timeout", type=float, metavar="SECONDS", help="stop each run after this long"
+        "--timeout", type=_positive_seconds, metavar="SECONDS", help="stop each run after this long"
     )
     parser.add_argument(
         "--chrome",
