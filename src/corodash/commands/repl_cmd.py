@@ -116,16 +116,20 @@ class Repl:
         return 0
 
     def _until_stopped(self, after_running: bool = False) -> None:
-        """Wait for the program to pause or its top level to end. Ctrl-C, or the
-        ``pause_after`` seconds running out, pauses it (a program may never end)."""
+        """Wait for the program to pause or its top level to end."""
+        self._while_running(self._stopped, after_running)
+
+    def _while_running(self, done: Callable[[], bool], after_running: bool = False) -> None:
+        """Wait for ``done()`` while the program runs. Ctrl-C, or the ``pause_after``
+        seconds running out, pauses it (a program may never end or never answer)."""
         self._interrupted = False
         try:
-            self._pump(self._stopped, after_running=after_running, running=True)
+            self._pump(done, after_running=after_running, running=True)
         except _PauseWanted:
             self._interrupted = False
             with contextlib.suppress(ConnectionError):
                 self.session.send("pause")  # the agent ignores it if it has stopped already
-            self._pump(self._stopped, after_running=after_running)
+            self._pump(done, after_running=after_running)
 
     def _interrupt(self, signum: int, frame: Any) -> None:
         self._interrupted = True
@@ -240,15 +244,8 @@ class Repl:
             return wait_for_pause and self.state == PAUSED and self._paused_since_request
 
         self._paused_since_request = False
-        if wait_for_pause:  # a drive command runs the program: Ctrl-C may pause it
-            self._interrupted = False
-            try:
-                self._pump(answered, running=True)
-            except _PauseWanted:
-                self._interrupted = False
-                with contextlib.suppress(ConnectionError):
-                    self.session.send("pause")
-                self._pump(answered)
+        if wait_for_pause:  # a drive command runs the program
+            self._while_running(answered)
         else:
             self._pump(answered)
         reply = self.replies.pop(ident, None)
