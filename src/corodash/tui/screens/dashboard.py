@@ -225,20 +225,23 @@ class DashboardScreen(Screen[None]):
         labels = self.model.labels
         shown = [e for e in events if self._shown(e)]
         if shown:
-            lines = [f"{e['seq']:>6} {describe(e, labels)}" for e in shown[-LINES_PER_BATCH:]]
-            if len(shown) > LINES_PER_BATCH:
-                skipped = len(shown) - LINES_PER_BATCH
-                lines.insert(0, f"{'':>6} … {skipped:,} more events (all in the trace: e exports)")
+            lines = _last_lines(
+                shown,
+                LINES_PER_BATCH,
+                6,
+                "events",
+                lambda e: f"{e['seq']:>6} {describe(e, labels)}",
+            )
             self.query_one("#events", TailLog).write_lines(lines)
         output = [e for e in events if e["kind"] == "output"]
         if output:
-            lines = [
-                f"{labels.get(e['task'], e['name'])[:12]:>12} │ {e['text']}"
-                for e in output[-OUTPUT_LINES_PER_BATCH:]
-            ]
-            if len(output) > OUTPUT_LINES_PER_BATCH:
-                skipped = len(output) - OUTPUT_LINES_PER_BATCH
-                lines.insert(0, f"{'':>12} … {skipped:,} more lines (all in the trace: e exports)")
+            lines = _last_lines(
+                output,
+                OUTPUT_LINES_PER_BATCH,
+                12,
+                "lines",
+                lambda e: f"{labels.get(e['task'], e['name'])[:12]:>12} │ {e['text']}",
+            )
             self.query_one("#output", TailLog).write_lines(lines)
         self._dirty = True
 
@@ -563,3 +566,19 @@ class DashboardScreen(Screen[None]):
     def action_quit(self) -> None:
         self.stop_run()
         self.app.exit()
+
+
+def _last_lines(
+    events: list[dict[str, Any]],
+    limit: int,
+    indent: int,
+    noun: str,
+    line: Callable[[dict[str, Any]], str],
+) -> list[str]:
+    """The last ``limit`` events as lines, after one counting those left out (a pane
+    formats only what stays in its window)."""
+    lines = [line(e) for e in events[-limit:]]
+    if len(events) > limit:
+        skipped = len(events) - limit
+        lines.insert(0, f"{'':>{indent}} … {skipped:,} more {noun} (all in the trace: e exports)")
+    return lines
