@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint bench screenshots clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml hatch_build.py src/corodash/agent/_speedups.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -18,8 +18,8 @@ demo: $(STAMP)
 	$(BIN)/corodash
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks screenshots
-	$(BIN)/ruff format --check src tests benchmarks screenshots
+	$(BIN)/ruff check src tests benchmarks screenshots hatch_build.py
+	$(BIN)/ruff format --check src tests benchmarks screenshots hatch_build.py
 	$(BIN)/python -m pytest -q
 
 screenshots: $(STAMP)
@@ -31,4 +31,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/ui.py
 
 clean:
-	rm -rf $(VENV) .venv-* .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-* .pytest_cache .ruff_cache src/corodash/agent/*.so

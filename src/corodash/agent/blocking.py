@@ -1,13 +1,14 @@
 """Finding greenlets that hold the CPU without letting gevent's hub run.
 
-Our own sampling, not gevent's monitor thread: the agent already sees every greenlet switch,
-so the greenlet tracer notes when each stretch began and which task runs it; the channel's
-thread looks every few milliseconds, and once a stretch outlasts the threshold it samples the
-main thread's stack (the user's innermost frame and the call it is in) on every look: a call
-seen in 80% of the samples is the blocking call; a stack that moves is busy code (no call). The
-stretch's BLOCK event is recorded by the tracer at the switch that ends it, so its
-``seconds`` are exact and it sits in order in the trace. gevent's monitor thread would add a
-second greenlet tracer and only report the hub's view, so it is not used.
+Our own sampling, not gevent's monitor thread: every greenlet switch is in the trace, so the
+channel's thread, which sees each batch of events before it sends it, knows when the current
+stretch began (the last switch) and which task runs it. On its ticks, every few milliseconds,
+once a stretch outlasts the threshold it samples the main thread's stack (the user's innermost
+frame and the call it is in): a call seen in 80% of the samples is the blocking call; a stack
+that moves is busy code (no call). The stretch's BLOCK event goes into the batch just before
+the switch that ends it, so its ``seconds`` are exact and it sits in order in the trace. The
+traced thread does nothing for it. gevent's monitor thread would add a second greenlet tracer
+and only report the hub's view, so it is not used.
 """
 
 from __future__ import annotations
@@ -16,20 +17,32 @@ import ast
 import linecache
 import sys
 from collections import Counter
+from operator import itemgetter
+from time import perf_counter
 from types import CodeType, FrameType, ModuleType
 from typing import Any
 
 from corodash.agent.registry import Registry
 from corodash.agent.usercode import CodeFilter
-from corodash.protocol import BLOCK
+from corodash.protocol import BLOCK, SWITCH
 
 DEFAULT_THRESHOLD = 0.1
 
+_event_code = itemgetter(0)
+
 
 class BlockDetector:
-    """Shared by the greenlet tracer (main thread) and the channel's tick (its own thread)."""
+    """Lives on the channel's thread; the runner closes the last stretch when the run ends."""
 
-    __slots__ = ("code_filter", "main_thread", "registry", "running", "since", "threshold", "where")
+    __slots__ = (
+        "code_filter",
+        "main_thread",
+        "registry",
+        "running",
+        "samples",
+        "since",
+        "threshold",
+    )
 
     def __init__(
         self, registry: Registry, code_filter: CodeFilter, main_thread: int, threshold: float
@@ -39,37 +52,54 @@ class BlockDetector:
         self.main_thread = main_thread
         self.threshold = threshold
         self.since = 0.0
+        """When the current stretch began: the time of the last switch sent."""
         self.running: int | None = None
-        self.where: Counter[tuple[str, str | None]] | None = None
-        """Set by the sampler once the current stretch is a block: its (file:line, call)
-        samples, counted."""
+        """The task that switch went to."""
+        self.samples: list[tuple[float, tuple[str, str | None]]] = []
+        """The current stretch's (time, (file:line, call)) samples, once it is a block."""
 
-    # -- main thread: the greenlet tracer ------------------------------------------------
-
-    def close(self, t: float, append: Any) -> None:
-        """Record the blocking stretch that ends at ``t`` (the greenlet tracer calls this at
-        the switch that ends it; the runner when the program stops)."""
-        samples, self.where = self.where, None
-        if samples is not None and self.running is not None:
-            where, call = verdict(samples)
-            append((BLOCK, t, self.running, round(t - self.since, 6), where, call))
-
-    # -- channel thread ------------------------------------------------------------------
+    def see(self, batch: list[tuple]) -> None:
+        """A batch of events about to be sent: its first switch ends the current stretch, its
+        last switch starts the next one."""
+        if batch[-1][0] == SWITCH:  # the common case in a program that switches a lot
+            last = len(batch) - 1
+        else:
+            last = bytes(map(_event_code, batch)).rfind(SWITCH)
+            if last < 0:
+                return
+        if self.samples:
+            first = bytes(map(_event_code, batch)).find(SWITCH)
+            block = self._stretch_end(batch[first][1])
+            if block is not None:
+                batch.insert(first, block)
+                last += 1
+        switch = batch[last]
+        self.since, self.running = switch[1], switch[2]
 
     def tick(self, now: float) -> None:
         """Detection starts once gevent has a hub: before, nothing is waiting to run."""
         hub = self.registry.hub_tid
-        since = self.since
-        if hub is None or self.running in (None, hub) or now - since < self.threshold:
+        if hub is None or self.running in (None, hub) or now - self.since < self.threshold:
             return
         sample = self.place(sys._current_frames().get(self.main_thread))
-        if self.since != since:
-            return  # the stretch ended while the stack was being read
-        samples = self.where
-        if samples is None:
-            self.where = Counter([sample])
-        else:
-            samples[sample] += 1
+        # Stamped once read: a sample stamped before the switch that ends the stretch was
+        # read before it, and belongs to it.
+        self.samples.append((perf_counter(), sample))
+
+    def close(self, t: float, append: Any) -> None:
+        """Record a stretch still blocking when the run ends at ``t``."""
+        block = self._stretch_end(t)
+        if block is not None:
+            append(block)
+
+    def _stretch_end(self, t: float) -> tuple | None:
+        """The BLOCK event of the stretch that ends at ``t``, if it was found blocking."""
+        samples, self.samples = self.samples, []
+        counted = Counter(sample for stamp, sample in samples if stamp <= t)
+        if not counted or self.running is None:
+            return None
+        where, call = verdict(counted)
+        return (BLOCK, t, self.running, round(t - self.since, 6), where, call)
 
     def place(self, frame: FrameType | None) -> tuple[str, str | None]:
         """The user's innermost frame as file:line, and the call it is making."""

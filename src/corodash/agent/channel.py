@@ -1,7 +1,8 @@
 """The agent's two pipes: batched events out, commands in.
 
 Tracers append event tuples to ``Channel.buffer`` (one list append per event, nothing else);
-a real OS thread drains it every few milliseconds, encodes the batch as one msgpack frame and
+a real OS thread drains it every few milliseconds, shows the batch to its watchers (blocking
+detection), encodes it as one msgpack frame and
 writes it. Other messages go through ``send``, which flushes pending events first so the
 controller sees everything in the order it happened.
 """
@@ -26,6 +27,8 @@ class Channel:
         self.fd = fd
         self.buffer: list[tuple] = []
         self.on_tick: list[Callable[[float], None]] = []
+        self.on_batch: list[Callable[[list[tuple]], None]] = []
+        """Watchers that see each batch of events, on this channel's thread, before it is sent."""
         self._lock = allocate_lock()
         self._running = False
 
@@ -60,6 +63,11 @@ class Channel:
             count = min(len(buffer), MAX_BATCH)
             batch = buffer[:count]
             del buffer[:count]
+            for watch in self.on_batch:
+                try:
+                    watch(batch)
+                except Exception:  # a watcher's failure must not stop the events
+                    continue
             self._write(encode_frame((EVENTS, batch)))
 
     def _write(self, data: bytes) -> None:

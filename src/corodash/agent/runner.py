@@ -94,7 +94,7 @@ class Agent:
         self.blocks = BlockDetector(
             self.registry, self.code_filter, self.main_thread, config.block_threshold
         )
-        self.greenlets = GreenletTracer(rec, self.blocks)
+        self.greenlets = GreenletTracer(rec)
         self.driver = Driver(self.registry, self.cause, self.namespace, append, perf_counter)
         self.patches = PatchPolicy(config.patch, append, perf_counter, self._current_task)
         self.hooks = PostImportHooks()
@@ -120,7 +120,9 @@ class Agent:
         self.channel.start()
         values.watchdog = values.ReprWatchdog(self.main_thread)
         self.channel.on_tick.append(values.watchdog.check)
-        self.channel.on_tick.append(self.blocks.tick)
+        if self.config.block_threshold > 0:
+            self.channel.on_batch.append(self.blocks.see)
+            self.channel.on_tick.append(self.blocks.tick)
         signal.signal(PAUSE_SIGNAL, self._pause_signal)
         CommandReader(self.config.commands_fd, self.handle).start()
         self.streams = capture(self.append, perf_counter, self._current_task)
@@ -227,6 +229,7 @@ class Agent:
         with contextlib.suppress(Exception):
             self.registry.discover_everywhere(self.inspector.namespace)
         self.inspector.program_done = True
+        self.channel.flush()  # the switches not yet sent may end a blocking stretch
         self.blocks.close(perf_counter(), self.append)
         self.top_level_status = status
         if self.config.stay:
@@ -247,6 +250,7 @@ class Agent:
                 atexit._run_exitfuncs()
         for stream in self.streams:
             stream.finish()
+        self.channel.flush()  # the switches not yet sent may end a blocking stretch
         now = perf_counter()
         if get_ident() != self.main_thread:
             self.blocks.tick(now)  # stopped from outside: look at the main thread once more

@@ -12,7 +12,7 @@ import sys
 from types import FrameType
 from typing import Any
 
-from corodash.agent.blocking import BlockDetector
+from corodash.agent.accelerator import speedups
 from corodash.agent.generator_events import error_text
 from corodash.agent.recording import Recording
 from corodash.agent.registry import GREENLET
@@ -23,9 +23,8 @@ from corodash.protocol import MAIN_TASK, RAISE, RETURN, SWITCH
 class GreenletTracer:
     """Installed when the program imports greenlet."""
 
-    def __init__(self, rec: Recording, blocks: BlockDetector) -> None:
+    def __init__(self, rec: Recording) -> None:
         self.rec = rec
-        self.blocks = blocks
         self.module: Any = None
         self.previous: Any = None
         self._held: tuple | None = None
@@ -48,8 +47,6 @@ class GreenletTracer:
         get = registry.by_address.get
         append, clock, gate = rec.append, rec.clock, rec.gate
         previous = self.previous
-        blocks = self.blocks
-        detecting = blocks.threshold > 0
         tracer = self
 
         def on_greenlet(event: str, args: Any) -> None:
@@ -67,13 +64,7 @@ class GreenletTracer:
                             previous(event, args)
                         return
                     origin_id, target_id = ids
-                now = clock()
-                append((SWITCH, now, target_id, origin_id, event))
-                if detecting:
-                    if blocks.where is not None:
-                        blocks.close(now, append)
-                    blocks.since = now
-                    blocks.running = target_id
+                append((SWITCH, clock(), target_id, origin_id, event))
                 if gate.hold:
                     gate.event()
             except BaseException:  # raising here would kill the target greenlet
@@ -81,7 +72,17 @@ class GreenletTracer:
             if previous is not None:
                 previous(event, args)
 
-        return on_greenlet
+        if speedups is None:
+            return on_greenlet
+        return speedups.SwitchHook(
+            by_address=registry.by_address,
+            buffer=append.__self__,
+            clock=clock,
+            gate=gate,
+            fallback=on_greenlet,
+            previous=previous,
+            switch_code=SWITCH,
+        )
 
     def _first_sight_or_end(
         self, event: str, origin: Any, target: Any, origin_id: int | None, target_id: int | None

@@ -11,6 +11,7 @@ import inspect
 import sys
 from types import CodeType
 
+from corodash.agent.accelerator import speedups
 from corodash.agent.generator_events import resume_event, thrown_event, unwind_event
 from corodash.agent.recording import Recording
 from corodash.agent.resume_cause import discarding_resumes
@@ -160,6 +161,23 @@ def _callbacks(rec: Recording, tool: int) -> dict[str, object]:
             if gate.hold:
                 gate.event()
 
+    if speedups is not None:
+        fast = speedups.GeneratorHooks(
+            by_frame=by_frame,
+            discarding=gen_codes,
+            buffer=append.__self__,
+            clock=clock,
+            gate=gate,
+            cause=cause,
+            plain_types=plain_types,
+            safe_repr=safe_repr,
+            small_int=small_int,
+            resume_fallback=on_resume,
+            yield_fallback=on_yield,
+            resume_code=RESUME,
+            yield_code=YIELD,
+        )
+        on_resume, on_yield = fast.on_resume, fast.on_yield
     return {
         "PY_START": on_start,
         "PY_RESUME": on_resume,

@@ -1,0 +1,472 @@
+/* Compiled fast paths for the agent's hottest tracer callbacks.
+ *
+ * A Python callback costs a frame and its bytecode on every greenlet switch and every
+ * generator resume and yield: most of what tracing adds to such a program. Each fast path
+ * here does only the common case (a known task, a plain value) and hands every other case,
+ * arguments unchanged, to the Python callback it stands in front of, so that both record
+ * exactly the same events. Optional: corodash/agent/accelerator.py falls back to the Python
+ * callbacks alone when this module is not built.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <frameobject.h>
+#include <stddef.h>
+#include <time.h>
+
+static PyObject *str_dead, *str_hold, *str_event, *str_driven, *str_none_repr;
+
+/* ---- shared helpers --------------------------------------------------------------- */
+
+/* `clock()`, which is time.perf_counter. On Linux that reads CLOCK_MONOTONIC and divides its
+ * nanoseconds by 1e9, which is done here directly: a fifth of a yield's cost otherwise. */
+static PyObject *
+now(PyObject *clock)
+{
+#ifdef __linux__
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) == 0) {
+        long long ns = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+        return PyFloat_FromDouble((double)ns / 1e9);
+    }
+#endif
+    return PyObject_CallNoArgs(clock);
+}
+
+/* The task id registered under id(obj) in `table`: a new reference, NULL when there is none
+ * (with no error set) or on error. */
+static PyObject *
+task_of(PyObject *table, void *address)
+{
+    PyObject *key = PyLong_FromVoidPtr(address);
+    if (key == NULL)
+        return NULL;
+    PyObject *tid = PyDict_GetItemWithError(table, key);
+    Py_DECREF(key);
+    Py_XINCREF(tid);
+    return tid;
+}
+
+/* `append(event)` of a fresh tuple of `n` stolen items; steals them even on failure. */
+static int
+record(PyObject *buffer, Py_ssize_t n, PyObject **items)
+{
+    PyObject *event = PyTuple_New(n);
+    if (event == NULL) {
+        for (Py_ssize_t i = 0; i < n; i++)
+            Py_XDECREF(items[i]);
+        return -1;
+    }
+    int failed = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (items[i] == NULL)
+            failed = 1;
+        PyTuple_SET_ITEM(event, i, items[i]);
+    }
+    if (!failed)
+        failed = PyList_Append(buffer, event) < 0;
+    Py_DECREF(event);
+    return failed ? -1 : 0;
+}
+
+/* What every tracer does after recording: `if gate.hold: gate.event()`. */
+static int
+after_event(PyObject *gate)
+{
+    PyObject *hold = PyObject_GetAttr(gate, str_hold);
+    if (hold == NULL)
+        return -1;
+    int on = PyObject_IsTrue(hold);
+    Py_DECREF(hold);
+    if (on <= 0)
+        return on;
+    PyObject *done = PyObject_CallMethodNoArgs(gate, str_event);
+    Py_XDECREF(done);
+    return done == NULL ? -1 : 0;
+}
+
+static PyObject *
+call_fallback(PyObject *fallback, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    return PyObject_Vectorcall(fallback, args, nargsf, kwnames);
+}
+
+/* ---- greenlet switches ------------------------------------------------------------ */
+
+typedef struct {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+    PyObject *by_address; /* dict: id(greenlet) -> task id */
+    PyObject *buffer;     /* the channel's list of events */
+    PyObject *clock;
+    PyObject *gate;
+    PyObject *fallback; /* the Python callback: first sight, a finished origin */
+    PyObject *previous; /* the greenlet tracer this one replaced, or None */
+    PyObject *switch_code;
+} SwitchHook;
+
+/* The fast path's part of a switch: 0 when recorded, 1 when it is not the common case,
+ * -1 on error. */
+static int
+record_switch(SwitchHook *self, PyObject *event, PyObject *origin, PyObject *target)
+{
+    PyObject *origin_id = task_of(self->by_address, origin);
+    if (origin_id == NULL)
+        return PyErr_Occurred() ? -1 : 1;
+    PyObject *target_id = task_of(self->by_address, target);
+    if (target_id == NULL) {
+        Py_DECREF(origin_id);
+        return PyErr_Occurred() ? -1 : 1;
+    }
+    PyObject *dead_attr = PyObject_GetAttr(origin, str_dead);
+    int dead = dead_attr == NULL ? -1 : PyObject_IsTrue(dead_attr);
+    Py_XDECREF(dead_attr);
+    if (dead != 0) {
+        Py_DECREF(origin_id);
+        Py_DECREF(target_id);
+        return dead < 0 ? -1 : 1;
+    }
+    PyObject *items[] = {Py_NewRef(self->switch_code), now(self->clock), target_id, origin_id,
+                         Py_NewRef(event)};
+    if (record(self->buffer, 5, items) < 0)
+        return -1;
+    return after_event(self->gate);
+}
+
+static PyObject *
+switch_hook_call(PyObject *op, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    SwitchHook *self = (SwitchHook *)op;
+    if (PyVectorcall_NARGS(nargsf) != 2 || kwnames != NULL || !PyTuple_CheckExact(args[1]) ||
+        PyTuple_GET_SIZE(args[1]) != 2)
+        return call_fallback(self->fallback, args, nargsf, kwnames);
+    PyObject *pair = args[1];
+    int common = record_switch(self, args[0], PyTuple_GET_ITEM(pair, 0),
+                               PyTuple_GET_ITEM(pair, 1));
+    if (common == 1)
+        return call_fallback(self->fallback, args, nargsf, kwnames);
+    if (common < 0)
+        PyErr_Clear(); /* raising here would kill the target greenlet */
+    if (self->previous != Py_None)
+        return PyObject_Vectorcall(self->previous, args, nargsf, kwnames);
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+switch_hook_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *names[] = {"by_address", "buffer", "clock", "gate", "fallback",
+                            "previous", "switch_code", NULL};
+    PyObject *by_address, *buffer, *clock, *gate, *fallback, *previous, *code;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O!OOOOO:SwitchHook", names, &PyDict_Type,
+                                     &by_address, &PyList_Type, &buffer, &clock, &gate,
+                                     &fallback, &previous, &code))
+        return NULL;
+    SwitchHook *self = (SwitchHook *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    self->vectorcall = switch_hook_call;
+    self->by_address = Py_NewRef(by_address);
+    self->buffer = Py_NewRef(buffer);
+    self->clock = Py_NewRef(clock);
+    self->gate = Py_NewRef(gate);
+    self->fallback = Py_NewRef(fallback);
+    self->previous = Py_NewRef(previous);
+    self->switch_code = Py_NewRef(code);
+    return (PyObject *)self;
+}
+
+static int
+switch_hook_traverse(SwitchHook *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->by_address);
+    Py_VISIT(self->buffer);
+    Py_VISIT(self->clock);
+    Py_VISIT(self->gate);
+    Py_VISIT(self->fallback);
+    Py_VISIT(self->previous);
+    Py_VISIT(self->switch_code);
+    return 0;
+}
+
+static int
+switch_hook_clear(SwitchHook *self)
+{
+    Py_CLEAR(self->by_address);
+    Py_CLEAR(self->buffer);
+    Py_CLEAR(self->clock);
+    Py_CLEAR(self->gate);
+    Py_CLEAR(self->fallback);
+    Py_CLEAR(self->previous);
+    Py_CLEAR(self->switch_code);
+    return 0;
+}
+
+static void
+switch_hook_dealloc(SwitchHook *self)
+{
+    PyObject_GC_UnTrack(self);
+    switch_hook_clear(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyTypeObject SwitchHookType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "corodash.agent._speedups.SwitchHook",
+    .tp_doc = "greenlet.settrace callback: records a switch between known greenlets, hands "
+              "everything else to its fallback.",
+    .tp_basicsize = sizeof(SwitchHook),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_vectorcall_offset = offsetof(SwitchHook, vectorcall),
+    .tp_call = PyVectorcall_Call,
+    .tp_new = switch_hook_new,
+    .tp_traverse = (traverseproc)switch_hook_traverse,
+    .tp_clear = (inquiry)switch_hook_clear,
+    .tp_dealloc = (destructor)switch_hook_dealloc,
+};
+
+/* ---- generator resumes and yields (sys.monitoring) -------------------------------- */
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *by_frame;     /* dict: id(frame) -> task id */
+    PyObject *discarding;   /* dict: id(code) -> frozenset of value-discarding resume offsets */
+    PyObject *buffer;
+    PyObject *clock;
+    PyObject *gate;
+    PyObject *cause;        /* ResumeCause: `driven` is set while a drive command runs */
+    PyObject *plain_types;  /* frozenset of types whose repr is short and safe */
+    PyObject *safe_repr;
+    PyObject *resume_fallback;
+    PyObject *yield_fallback;
+    PyObject *resume_code;
+    PyObject *yield_code;
+    long long small_int;
+} GeneratorHooks;
+
+/* The task id of the running generator frame: new reference; NULL with no error when the
+ * frame is not a tracked task. */
+static PyObject *
+running_task(GeneratorHooks *self, PyFrameObject **frame)
+{
+    *frame = PyEval_GetFrame();
+    if (*frame == NULL)
+        return NULL;
+    return task_of(self->by_frame, *frame);
+}
+
+static PyObject *
+shown_value(GeneratorHooks *self, PyObject *value)
+{
+    if (PyLong_CheckExact(value)) {
+        int overflow;
+        long long number = PyLong_AsLongLongAndOverflow(value, &overflow);
+        if (!overflow && -self->small_int < number && number < self->small_int)
+            return PyObject_Repr(value);
+        if (number == -1 && PyErr_Occurred())
+            return NULL;
+    }
+    int plain = PySet_Contains(self->plain_types, (PyObject *)Py_TYPE(value));
+    if (plain < 0)
+        return NULL;
+    if (plain)
+        return PyObject_Repr(value);
+    return PyObject_CallOneArg(self->safe_repr, value);
+}
+
+static PyObject *
+on_yield(GeneratorHooks *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3)
+        return call_fallback(self->yield_fallback, args, nargs, NULL);
+    PyFrameObject *frame;
+    PyObject *tid = running_task(self, &frame);
+    if (tid == NULL) {
+        if (PyErr_Occurred())
+            return NULL;
+        Py_RETURN_NONE;
+    }
+    PyObject *items[] = {Py_NewRef(self->yield_code), now(self->clock), tid,
+                         shown_value(self, args[2]),
+                         PyLong_FromLong(PyFrame_GetLineNumber(frame))};
+    if (record(self->buffer, 5, items) < 0 || after_event(self->gate) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* A resume whose sent value the generator discards, outside a drive command: `next()`. */
+static int
+is_plain_next(GeneratorHooks *self, PyObject *code, PyObject *offset)
+{
+    PyObject *offsets = task_of(self->discarding, code);
+    if (offsets == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    int discarding = PySet_Contains(offsets, offset);
+    Py_DECREF(offsets);
+    if (discarding <= 0)
+        return discarding;
+    PyObject *driven = PyObject_GetAttr(self->cause, str_driven);
+    if (driven == NULL)
+        return -1;
+    int outside = driven == Py_None;
+    Py_DECREF(driven);
+    return outside;
+}
+
+static PyObject *
+on_resume(GeneratorHooks *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2)
+        return call_fallback(self->resume_fallback, args, nargs, NULL);
+    PyFrameObject *frame;
+    PyObject *tid = running_task(self, &frame);
+    if (tid == NULL) {
+        if (PyErr_Occurred())
+            return NULL;
+        return call_fallback(self->resume_fallback, args, nargs, NULL);
+    }
+    int plain = is_plain_next(self, args[0], args[1]);
+    if (plain <= 0) {
+        Py_DECREF(tid);
+        if (plain < 0)
+            return NULL;
+        return call_fallback(self->resume_fallback, args, nargs, NULL);
+    }
+    PyObject *items[] = {Py_NewRef(self->resume_code), now(self->clock), tid,
+                         Py_NewRef(str_none_repr), Py_NewRef(Py_None)};
+    if (record(self->buffer, 5, items) < 0 || after_event(self->gate) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+generator_hooks_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *names[] = {"by_frame",    "discarding",      "buffer",         "clock",
+                            "gate",        "cause",           "plain_types",    "safe_repr",
+                            "small_int",   "resume_fallback", "yield_fallback", "resume_code",
+                            "yield_code",  NULL};
+    PyObject *by_frame, *discarding, *buffer, *clock, *gate, *cause, *plain_types, *safe_repr,
+        *resume_fallback, *yield_fallback, *resume_code, *yield_code;
+    long long small_int;
+    if (!PyArg_ParseTupleAndKeywords(
+            args, kwds, "O!O!O!OOOO!OLOOOO:GeneratorHooks", names, &PyDict_Type, &by_frame,
+            &PyDict_Type, &discarding, &PyList_Type, &buffer, &clock, &gate, &cause,
+            &PyFrozenSet_Type, &plain_types, &safe_repr, &small_int, &resume_fallback,
+            &yield_fallback, &resume_code, &yield_code))
+        return NULL;
+    GeneratorHooks *self = (GeneratorHooks *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    self->by_frame = Py_NewRef(by_frame);
+    self->discarding = Py_NewRef(discarding);
+    self->buffer = Py_NewRef(buffer);
+    self->clock = Py_NewRef(clock);
+    self->gate = Py_NewRef(gate);
+    self->cause = Py_NewRef(cause);
+    self->plain_types = Py_NewRef(plain_types);
+    self->safe_repr = Py_NewRef(safe_repr);
+    self->resume_fallback = Py_NewRef(resume_fallback);
+    self->yield_fallback = Py_NewRef(yield_fallback);
+    self->resume_code = Py_NewRef(resume_code);
+    self->yield_code = Py_NewRef(yield_code);
+    self->small_int = small_int;
+    return (PyObject *)self;
+}
+
+static int
+generator_hooks_traverse(GeneratorHooks *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->by_frame);
+    Py_VISIT(self->discarding);
+    Py_VISIT(self->buffer);
+    Py_VISIT(self->clock);
+    Py_VISIT(self->gate);
+    Py_VISIT(self->cause);
+    Py_VISIT(self->plain_types);
+    Py_VISIT(self->safe_repr);
+    Py_VISIT(self->resume_fallback);
+    Py_VISIT(self->yield_fallback);
+    Py_VISIT(self->resume_code);
+    Py_VISIT(self->yield_code);
+    return 0;
+}
+
+static int
+generator_hooks_clear(GeneratorHooks *self)
+{
+    Py_CLEAR(self->by_frame);
+    Py_CLEAR(self->discarding);
+    Py_CLEAR(self->buffer);
+    Py_CLEAR(self->clock);
+    Py_CLEAR(self->gate);
+    Py_CLEAR(self->cause);
+    Py_CLEAR(self->plain_types);
+    Py_CLEAR(self->safe_repr);
+    Py_CLEAR(self->resume_fallback);
+    Py_CLEAR(self->yield_fallback);
+    Py_CLEAR(self->resume_code);
+    Py_CLEAR(self->yield_code);
+    return 0;
+}
+
+static void
+generator_hooks_dealloc(GeneratorHooks *self)
+{
+    PyObject_GC_UnTrack(self);
+    generator_hooks_clear(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyMethodDef generator_hooks_methods[] = {
+    {"on_yield", (PyCFunction)(void (*)(void))on_yield, METH_FASTCALL,
+     "PY_YIELD callback: records the yield of a tracked generator."},
+    {"on_resume", (PyCFunction)(void (*)(void))on_resume, METH_FASTCALL,
+     "PY_RESUME callback: records a plain next() of a tracked generator, hands every other "
+     "resume to its fallback."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject GeneratorHooksType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "corodash.agent._speedups.GeneratorHooks",
+    .tp_doc = "sys.monitoring callbacks for the common generator events.",
+    .tp_basicsize = sizeof(GeneratorHooks),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_new = generator_hooks_new,
+    .tp_traverse = (traverseproc)generator_hooks_traverse,
+    .tp_clear = (inquiry)generator_hooks_clear,
+    .tp_dealloc = (destructor)generator_hooks_dealloc,
+    .tp_methods = generator_hooks_methods,
+};
+
+/* ---- module ------------------------------------------------------------------------ */
+
+static struct PyModuleDef speedups_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "corodash.agent._speedups",
+    .m_doc = "Compiled fast paths for the agent's tracer callbacks.",
+    .m_size = -1,
+};
+
+#define INTERN(var, text)                                                                  \
+    if ((var = PyUnicode_InternFromString(text)) == NULL)                                  \
+        return NULL;
+
+PyMODINIT_FUNC
+PyInit__speedups(void)
+{
+    INTERN(str_dead, "dead");
+    INTERN(str_hold, "hold");
+    INTERN(str_event, "event");
+    INTERN(str_driven, "driven");
+    INTERN(str_none_repr, "None");
+    if (PyType_Ready(&SwitchHookType) < 0 || PyType_Ready(&GeneratorHooksType) < 0)
+        return NULL;
+    PyObject *module = PyModule_Create(&speedups_module);
+    if (module == NULL)
+        return NULL;
+    if (PyModule_AddObjectRef(module, "SwitchHook", (PyObject *)&SwitchHookType) < 0 ||
+        PyModule_AddObjectRef(module, "GeneratorHooks", (PyObject *)&GeneratorHooksType) < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
+}
