@@ -229,6 +229,8 @@ typedef struct {
     PyObject_HEAD
     PyObject *by_frame;     /* dict: id(frame) -> task id */
     PyObject *discarding;   /* dict: id(code) -> frozenset of value-discarding resume offsets */
+    PyObject *last_code;    /* the code last looked up there (borrowed, for its address) */
+    PyObject *last_offsets; /* and its offsets: entries are never removed, codes kept alive */
     PyObject *buffer;
     PyObject *clock;
     PyObject *gate;
@@ -296,11 +298,14 @@ on_yield(GeneratorHooks *self, PyObject *const *args, Py_ssize_t nargs)
 static int
 is_plain_next(GeneratorHooks *self, PyObject *code, PyObject *offset)
 {
-    PyObject *offsets = task_of(self->discarding, code);
-    if (offsets == NULL)
-        return PyErr_Occurred() ? -1 : 0;
-    int discarding = PySet_Contains(offsets, offset);
-    Py_DECREF(offsets);
+    if (code != self->last_code) {
+        PyObject *offsets = task_of(self->discarding, code);
+        if (offsets == NULL)
+            return PyErr_Occurred() ? -1 : 0;
+        Py_XSETREF(self->last_offsets, offsets);
+        self->last_code = code;
+    }
+    int discarding = PySet_Contains(self->last_offsets, offset);
     if (discarding <= 0)
         return discarding;
     PyObject *driven = PyObject_GetAttr(self->cause, str_driven);
@@ -377,6 +382,7 @@ generator_hooks_traverse(GeneratorHooks *self, visitproc visit, void *arg)
 {
     Py_VISIT(self->by_frame);
     Py_VISIT(self->discarding);
+    Py_VISIT(self->last_offsets);
     Py_VISIT(self->buffer);
     Py_VISIT(self->clock);
     Py_VISIT(self->gate);
@@ -395,6 +401,7 @@ generator_hooks_clear(GeneratorHooks *self)
 {
     Py_CLEAR(self->by_frame);
     Py_CLEAR(self->discarding);
+    Py_CLEAR(self->last_offsets);
     Py_CLEAR(self->buffer);
     Py_CLEAR(self->clock);
     Py_CLEAR(self->gate);
