@@ -204,6 +204,14 @@ def test_gevents_own_thread_pool_greenlets_are_not_the_programs_tasks(trace):
     assert spawned == [("hub", "gevent"), ("resolve", "gevent"), ("resolve", "gevent")]
 
 
+def test_unstarted_greenlets_found_on_the_heap_only_when_they_run_user_code(trace):
+    """The race behind gevent's thread-pool workers (made in the main thread, adopted by
+    their own thread a moment later), made certain: a library greenlet only the heap holds."""
+    result = trace("unstarted_greenlets")
+    spawned = [(e["name"], e["task_kind"]) for e in result.events if e["kind"] == "spawn"]
+    assert spawned == [("worker", "greenlet"), ("dumps", "greenlet")]
+
+
 def test_a_greenlet_subclass_that_is_always_true_still_ends(trace):
     result = trace("truthy_greenlet")
     assert compact_all(result.events) == [

@@ -170,14 +170,13 @@ class Registry:
         kind = GREENLET
         name = "greenlet"
         run = None
-        is_hub = self.hub_type is not None and isinstance(glet, self.hub_type)
+        is_hub = self._is_hub(glet)
         if is_hub:
             kind, name = GEVENT, "hub"
-        elif self.gevent_greenlet_type is not None and isinstance(glet, self.gevent_greenlet_type):
-            kind = GEVENT
-            run = getattr(glet, "_run", None)
         else:
-            run = getattr(glet, "run", None)
+            if self._is_gevent_greenlet(glet):
+                kind = GEVENT
+            run = self._function_of(glet)
         code = getattr(run, "__code__", None)
         if run is not None:
             name = getattr(run, "__name__", name)
@@ -205,8 +204,9 @@ class Registry:
 
     # -- discovery -----------------------------------------------------------------------
 
-    def discover(self, objects: Iterable[Any]) -> None:
-        """Register tasks among ``objects`` that never ran (so no event announced them)."""
+    def discover(self, objects: Iterable[Any], from_heap: bool = False) -> None:
+        """Register tasks among ``objects`` that never ran (so no event announced them):
+        the script's globals, or ``from_heap``, anything the garbage collector holds."""
         for obj in objects:
             if id(obj) in self.by_address:
                 continue
@@ -215,7 +215,7 @@ class Registry:
                 if self.code_filter.wants(obj.gi_code):
                     self._add_generator(obj)
             elif self.is_greenlet(obj):
-                if not obj.dead and self._wanted_greenlet(obj):
+                if not obj.dead and self._wanted_greenlet(obj, from_heap):
                     self._add_greenlet(obj)
             elif self._is_user_iterator(kind):
                 self._add_iterator(obj)
@@ -225,16 +225,33 @@ class Registry:
         self.discover(list(namespace.values()))
         gc.collect()
         wanted = [o for o in gc.get_objects() if type(o) is GeneratorType or self.is_greenlet(o)]
-        self.discover(wanted)
+        self.discover(wanted, from_heap=True)
 
-    def _wanted_greenlet(self, glet: Any) -> bool:
-        """A greenlet of the program's own thread: another thread's (gevent's thread-pool
-        workers, say) is never switched to by the traced program."""
+    def _wanted_greenlet(self, glet: Any, from_heap: bool) -> bool:
+        """A greenlet of the program's own thread, and, when only the heap holds it, one whose
+        function, where known, is the user's: another thread's is never switched to by the
+        traced program, and gevent's thread-pool workers are made in this thread before
+        their own thread adopts them."""
         main = self.tasks[MAIN_TASK].obj()
         root = glet
         while root.parent is not None:
             root = root.parent
-        return main is None or root is main
+        if main is not None and root is not main:
+            return False
+        code = getattr(self._function_of(glet), "__code__", None)
+        if not from_heap or code is None or self._is_hub(glet):
+            return True
+        return self.code_filter.wants(code)
+
+    def _is_hub(self, glet: Any) -> bool:
+        return self.hub_type is not None and isinstance(glet, self.hub_type)
+
+    def _is_gevent_greenlet(self, glet: Any) -> bool:
+        return self.gevent_greenlet_type is not None and isinstance(glet, self.gevent_greenlet_type)
+
+    def _function_of(self, glet: Any) -> Any:
+        """What the greenlet runs: a gevent Greenlet's function, or a plain one's ``run``."""
+        return getattr(glet, "_run" if self._is_gevent_greenlet(glet) else "run", None)
 
     def is_greenlet(self, obj: Any) -> bool:
         module = self.greenlet_module
