@@ -84,12 +84,6 @@ after_event(PyObject *gate)
     return done == NULL ? -1 : 0;
 }
 
-static PyObject *
-call_fallback(PyObject *fallback, PyObject *const *args, size_t nargsf, PyObject *kwnames)
-{
-    return PyObject_Vectorcall(fallback, args, nargsf, kwnames);
-}
-
 /* ---- greenlet switches ------------------------------------------------------------ */
 
 typedef struct {
@@ -138,12 +132,12 @@ switch_hook_call(PyObject *op, PyObject *const *args, size_t nargsf, PyObject *k
     SwitchHook *self = (SwitchHook *)op;
     if (PyVectorcall_NARGS(nargsf) != 2 || kwnames != NULL || !PyTuple_CheckExact(args[1]) ||
         PyTuple_GET_SIZE(args[1]) != 2)
-        return call_fallback(self->fallback, args, nargsf, kwnames);
+        return PyObject_Vectorcall(self->fallback, args, nargsf, kwnames);
     PyObject *pair = args[1];
     int common = record_switch(self, args[0], PyTuple_GET_ITEM(pair, 0),
                                PyTuple_GET_ITEM(pair, 1));
     if (common == 1)
-        return call_fallback(self->fallback, args, nargsf, kwnames);
+        return PyObject_Vectorcall(self->fallback, args, nargsf, kwnames);
     if (common < 0)
         PyErr_Clear(); /* raising here would kill the target greenlet */
     if (self->previous != Py_None)
@@ -278,7 +272,7 @@ static PyObject *
 on_yield(GeneratorHooks *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 3)
-        return call_fallback(self->yield_fallback, args, nargs, NULL);
+        return PyObject_Vectorcall(self->yield_fallback, args, nargs, NULL);
     PyFrameObject *frame;
     PyObject *tid = running_task(self, &frame);
     if (tid == NULL) {
@@ -320,20 +314,20 @@ static PyObject *
 on_resume(GeneratorHooks *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 2)
-        return call_fallback(self->resume_fallback, args, nargs, NULL);
+        return PyObject_Vectorcall(self->resume_fallback, args, nargs, NULL);
     PyFrameObject *frame;
     PyObject *tid = running_task(self, &frame);
     if (tid == NULL) {
         if (PyErr_Occurred())
             return NULL;
-        return call_fallback(self->resume_fallback, args, nargs, NULL);
+        return PyObject_Vectorcall(self->resume_fallback, args, nargs, NULL);
     }
     int plain = is_plain_next(self, args[0], args[1]);
     if (plain <= 0) {
         Py_DECREF(tid);
         if (plain < 0)
             return NULL;
-        return call_fallback(self->resume_fallback, args, nargs, NULL);
+        return PyObject_Vectorcall(self->resume_fallback, args, nargs, NULL);
     }
     PyObject *items[] = {Py_NewRef(self->resume_code), now(self->clock), tid,
                          Py_NewRef(str_none_repr), Py_NewRef(Py_None)};

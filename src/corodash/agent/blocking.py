@@ -61,14 +61,18 @@ class BlockDetector:
     def see(self, batch: list[tuple]) -> None:
         """A batch of events about to be sent: its first switch ends the current stretch, its
         last switch starts the next one."""
+        codes = None
         if batch[-1][0] == SWITCH:  # the common case in a program that switches a lot
             last = len(batch) - 1
         else:
-            last = bytes(map(_event_code, batch)).rfind(SWITCH)
+            codes = bytes(map(_event_code, batch))
+            last = codes.rfind(SWITCH)
             if last < 0:
                 return
         if self.samples:
-            first = bytes(map(_event_code, batch)).find(SWITCH)
+            if codes is None:
+                codes = bytes(map(_event_code, batch))
+            first = codes.find(SWITCH)
             block = self._stretch_end(batch[first][1])
             if block is not None:
                 batch.insert(first, block)
