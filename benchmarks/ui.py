@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import resource
 import statistics
 import subprocess
@@ -113,6 +114,33 @@ def step_latency(presses: int) -> dict:
     return figures("step", steps)
 
 
+def drive_at_stop(presses: int) -> dict:
+    """``n`` at a step's stop, to the driven generator's yield on the terminal (its
+    notification, whose value grows by one a press)."""
+    term = Terminal([CORODASH, str(PROGRAMS / "endless_generator.py")])
+    latencies = []
+    try:
+        term.wait_for("paused")
+        term.press(" ")
+        term.wait_for("yielded 0")
+        term.press("n")
+        term.wait_for("yielded 1")
+        time.sleep(0.3)
+        expected = max(int(n) for n in re.findall(r"yielded (\d+)", term.text()))
+        for _ in range(presses):
+            expected += 1
+            term.arrived = b""
+            sent = time.perf_counter()
+            term.press("n")
+            reached = term.wait_for_bytes(f"yielded {expected}".encode(), timeout=5)
+            latencies.append((reached - sent) * 1000)
+            time.sleep(0.05)
+    finally:
+        term.kill()
+        term.close()
+    return figures("drive_at_stop", latencies)
+
+
 def keys_under_flood(presses: int) -> dict:
     """Under a flood any frame may be a flood frame: time the key's own effect instead, the
     help screen's title reaching the terminal after ``?``."""
@@ -191,6 +219,7 @@ def main() -> None:
     results.update(keys_with_tasks(20, presses))
     results.update(keys_with_tasks(10_000 if quick else 100_000, presses))
     results.update(step_latency(presses))
+    results.update(drive_at_stop(presses))
     results.update(keys_under_flood(presses))
     results.update(asyncio.run(events_pane(100_000)))
     results.update(asyncio.run(memory_after(1_000_000 if quick else 10_000_000)))

@@ -12,7 +12,7 @@ from conftest import program
 
 from corodash.trace_format import read_trace
 
-TIMING_FIELDS = ("t", "started")
+TIMING_FIELDS = ("t", "started", "wall")
 
 
 def test_the_fast_paths_are_built():

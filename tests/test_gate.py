@@ -5,11 +5,12 @@ from __future__ import annotations
 import threading
 
 from corodash.agent.gate import Gate
+from corodash.agent.program_clock import ProgramClock
 
 
 def test_a_pause_asked_at_a_pause_point_is_refused_and_holds_nothing():
     sent: list[tuple] = []
-    gate = Gate(sent.append, lambda frame: {})
+    gate = Gate(sent.append, lambda frame: {}, ProgramClock(), lambda: None, lambda: None, None)
     waiting = threading.Event()
     worker = threading.Thread(target=lambda: (waiting.set(), gate.idle()))
     gate.main_thread = None  # the waits below run on the worker thread

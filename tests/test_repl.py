@@ -125,17 +125,27 @@ def test_step_mode_pauses_before_each_event():
         ("resume", "echo", "None"),
     ]
     assert compact_all(one["events"]) == [("yield", "echo", "1")]
-    assert one["position"]["line"] == 2
+    # A step stops at a safe point after the event: here the caller, back from next().
+    assert one["position"]["task"] == 1 and one["position"]["running"] == 0
+    assert one["position"]["line"] == 9
     assert [e["kind"] for e in two["events"]] == ["output", "resume", "yield"]
     assert rest["state"] == "idle"
     assert compact_all(rest["events"])[-1] == ("output", "main", "returned stopped")
     assert again["ok"] is False and "nothing to step" in again["error"]
 
 
-def test_drive_is_refused_while_stopped_inside_an_event():
-    _, refused = repl("echo_send", "next doubler", options=("--step",))
-    assert refused["ok"] is False
-    assert "step or continue first" in refused["error"]
+def test_a_step_stop_is_a_place_to_drive_from():
+    """Step into the program, then send into the generator that just yielded: answered at
+    once with its yield, recorded like the program's own events (failed on the first
+    round's main: "stopped inside a traced event")."""
+    _, first, driven, after = repl(
+        "echo_send", "step", "send doubler 7", "step", options=("--step",)
+    )
+    assert compact_all(first["events"]) == [("yield", "echo", "1")]
+    assert driven["outcome"] == "yielded" and driven["value"] == "14"
+    assert compact_all(driven["events"]) == [("resume", "echo", "7"), ("yield", "echo", "14")]
+    assert [e["kind"] for e in after["events"]] == ["output", "resume"]
+    assert after["state"] == "paused"
 
 
 def test_text_mode_reads_like_a_console():
@@ -143,7 +153,7 @@ def test_text_mode_reads_like_a_console():
     assert "switch ping -> pong" in done.stdout
     assert "top level finished (exit status 0)" in done.stdout
     assert "ping_task" in done.stdout
-    assert "switch T           switch into greenlet T" in done.stdout
+    assert "switch T [VALUE]   switch into greenlet T" in done.stdout
 
 
 def test_stepping_never_stops_a_thread_other_than_the_main_one():

@@ -53,3 +53,25 @@ def test_ctrl_c_pauses_a_repl_program_that_never_ends():
         assert term.close() == 0
     finally:
         term.kill()
+
+
+def test_send_demo_step_then_send_shows_the_yield_at_once():
+    """Three steps into the send demo, then s, 42, Enter: the first round refused it
+    ("stopped inside a traced event") and lost the value."""
+    demo = str(Path(__file__).parents[1] / "src" / "corodash" / "demos" / "send.py")
+    term = Terminal([CORODASH, demo])
+    try:
+        term.wait_for("paused")
+        for event in ("averager yielded None", "send(10)", "averager yielded 10.0"):
+            term.press(" ")
+            term.wait_for(event)  # each step's event on screen before the next key
+        term.press("s")
+        term.wait_for("send() into")
+        term.press("42\r")
+        term.wait_for("resumed with send(42)")
+        term.wait_for("yielded 26.0")  # the average of 10 and 42
+        assert "cannot run" not in term.text()
+        term.press("q")
+        assert term.close() == 0
+    finally:
+        term.kill()

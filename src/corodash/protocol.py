@@ -18,7 +18,7 @@ from typing import Any
 
 import msgspec
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 
 # Event codes, as sent by the agent.
 SPAWN, YIELD, RESUME, RETURN, RAISE, SWITCH, OUTPUT, PATCH, END, BLOCK = range(10)
@@ -46,7 +46,7 @@ FIELDS: dict[int, tuple[str, ...]] = {
     SWITCH: ("from", "thrown"),  # the agent sends greenlet's event name: "switch" or "throw"
     OUTPUT: ("stream", "text"),
     PATCH: ("what", "applied"),
-    END: ("status", "exit_code", "error", "traceback", "started"),
+    END: ("status", "exit_code", "error", "traceback", "started", "wall"),
     BLOCK: ("seconds", "where", "call"),
 }
 

@@ -23,7 +23,9 @@ from corodash.protocol import (
     END,
     EVENTS,
     HELLO,
+    PROTOCOL_VERSION,
     REPLY,
+    RUNNING,
     STATE,
     TOPLEVEL,
     Command,
@@ -54,6 +56,8 @@ class Reply:
     ok: bool
     data: dict[str, Any]
     error: str
+    seq: int = 0
+    """The agent's message number: a state numbered after it happened after the answer."""
 
 
 class Listener(Protocol):
@@ -139,12 +143,16 @@ class AgentSession:
         self.pid: int | None = None
         self.end: dict[str, Any] | None = None
         self._stop_reason: str | None = None
+        self._protocol_error: str | None = None
+        self._agent_t0: float | None = None
         self._next_id = 0
         self._commands_fd = -1
         self._lock = threading.Lock()
         self._numbering = threading.Lock()  # one seq order across the event and output pipes
         self._ended = threading.Event()
         self._output_threads: list[threading.Thread] = []
+        self._stopped_at: float | None = None
+        """Agent clock at the current stop; event times leave out time spent stopped."""
 
     # -- life cycle ----------------------------------------------------------------------
 
@@ -253,13 +261,43 @@ class AgentSession:
                     self._apply_stop_reason(self.end)
                 listener.events(events)
         elif tag == STATE:
-            listener.state(message[1], message[2])
+            state, info = message[1], message[2]
+            info["seq"] = message[3]
+            self._keep_program_time(state, info.get("t"))
+            listener.state(state, info)
         elif tag == REPLY:
-            listener.reply(Reply(message[1], message[2], message[3], message[4]))
+            listener.reply(Reply(message[1], message[2], message[3], message[4], message[5]))
         elif tag == TOPLEVEL:
             listener.toplevel(message[1])
         elif tag == HELLO:
-            self.builder.t0 = message[1]["t0"]
+            self._hello(message[1])
+
+    def _hello(self, hello: dict[str, Any]) -> None:
+        self.builder.t0 = self._agent_t0 = hello["t0"]
+        if hello.get("version") != PROTOCOL_VERSION:
+            self._stop_reason = "error"
+            self.kill("error")
+            self._protocol_error = (
+                f"the agent speaks protocol version {hello.get('version')}, this corodash "
+                f"{PROTOCOL_VERSION}: run both from one installation"
+            )
+
+    def _keep_program_time(self, state: str, t: float | None) -> None:
+        """Program time: every stop's length comes off the times of the events after it."""
+        if t is None:
+            return
+        with self._numbering:
+            if state == RUNNING:
+                if self._stopped_at is not None:
+                    self.builder.t0 += t - self._stopped_at
+                self._stopped_at = None
+            else:
+                self._stopped_at = t
+
+    def program_time(self) -> float:
+        """Seconds the program has run so far, stops left out."""
+        now = self._stopped_at if self._stopped_at is not None else time.perf_counter()
+        return max(0.0, now - self.builder.t0)
 
     def _apply_stop_reason(self, end: dict[str, Any]) -> None:
         if self._stop_reason and end.get("status") == "stopped":
@@ -306,5 +344,9 @@ class AgentSession:
             error = f"the program was killed by {signame}"
         else:
             status, error = "exit", None
-        raw = [END, time.perf_counter(), 0, status, code, error, "", None]
+        if self._protocol_error:
+            status, error = "error", self._protocol_error
+        now = time.perf_counter()
+        wall = round(now - self._agent_t0, 6) if self._agent_t0 is not None else None
+        raw = [END, now, 0, status, code, error, "", None, wall]
         return self.builder.expand([raw])[0]

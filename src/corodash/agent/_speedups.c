@@ -10,6 +10,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <frameobject.h>
+#include <signal.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -84,6 +85,114 @@ after_event(PyObject *gate)
     return done == NULL ? -1 : 0;
 }
 
+/* ---- safe stops -------------------------------------------------------------------
+ *
+ * A step must not stop inside a tracer callback: Python tracing is off there and the
+ * generator that just yielded still counts as executing, so nothing could be driven. The
+ * gate asks for a stop with `want_safe_stop()`; every compiled callback, and every Python
+ * callback behind a `Guard`, then raises the stop signal on its way out, after its last
+ * bytecode, and the interpreter runs the stop's Python handler at its next safe point on
+ * the main thread, where user code may run traced. */
+
+static int stop_signal = 0;
+static int stop_wanted = 0;
+
+static void
+take_safe_stop(void)
+{
+    if (stop_wanted && stop_signal > 0) {
+        stop_wanted = 0;
+        pthread_kill(pthread_self(), stop_signal);
+    }
+}
+
+static PyObject *
+want_safe_stop(PyObject *module, PyObject *unused)
+{
+    stop_wanted = 1;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+set_stop_signal(PyObject *module, PyObject *arg)
+{
+    int number = PyLong_AsLong(arg);
+    if (number == -1 && PyErr_Occurred())
+        return NULL;
+    stop_signal = number;
+    Py_RETURN_NONE;
+}
+
+/* True inside a tracer callback (the thread's tracing depth is above zero). */
+static PyObject *
+in_callback(PyObject *module, PyObject *unused)
+{
+    return PyBool_FromLong(PyThreadState_Get()->tracing > 0);
+}
+
+typedef struct {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+    PyObject *callback;
+} Guard;
+
+static PyObject *
+guard_call(PyObject *op, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    PyObject *result = PyObject_Vectorcall(((Guard *)op)->callback, args, nargsf, kwnames);
+    take_safe_stop();
+    return result;
+}
+
+static PyObject *
+guard_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *callback;
+    if (!PyArg_ParseTuple(args, "O:Guard", &callback))
+        return NULL;
+    Guard *self = (Guard *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    self->vectorcall = guard_call;
+    self->callback = Py_NewRef(callback);
+    return (PyObject *)self;
+}
+
+static int
+guard_traverse(Guard *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->callback);
+    return 0;
+}
+
+static int
+guard_clear(Guard *self)
+{
+    Py_CLEAR(self->callback);
+    return 0;
+}
+
+static void
+guard_dealloc(Guard *self)
+{
+    PyObject_GC_UnTrack(self);
+    guard_clear(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyTypeObject GuardType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "corodash.agent._speedups.Guard",
+    .tp_doc = "Calls a Python tracer callback, then takes a safe stop the gate asked for.",
+    .tp_basicsize = sizeof(Guard),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_vectorcall_offset = offsetof(Guard, vectorcall),
+    .tp_call = PyVectorcall_Call,
+    .tp_new = guard_new,
+    .tp_traverse = (traverseproc)guard_traverse,
+    .tp_clear = (inquiry)guard_clear,
+    .tp_dealloc = (destructor)guard_dealloc,
+};
+
 /* ---- greenlet switches ------------------------------------------------------------ */
 
 typedef struct {
@@ -126,8 +235,19 @@ record_switch(SwitchHook *self, PyObject *event, PyObject *origin, PyObject *tar
     return after_event(self->gate);
 }
 
+static PyObject *switch_hook_body(PyObject *op, PyObject *const *args, size_t nargsf,
+                                  PyObject *kwnames);
+
 static PyObject *
 switch_hook_call(PyObject *op, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    PyObject *result = switch_hook_body(op, args, nargsf, kwnames);
+    take_safe_stop();
+    return result;
+}
+
+static PyObject *
+switch_hook_body(PyObject *op, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
     SwitchHook *self = (SwitchHook *)op;
     if (PyVectorcall_NARGS(nargsf) != 2 || kwnames != NULL || !PyTuple_CheckExact(args[1]) ||
@@ -269,7 +389,7 @@ shown_value(GeneratorHooks *self, PyObject *value)
 }
 
 static PyObject *
-on_yield(GeneratorHooks *self, PyObject *const *args, Py_ssize_t nargs)
+yield_body(GeneratorHooks *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 3)
         return PyObject_Vectorcall(self->yield_fallback, args, nargs, NULL);
@@ -311,7 +431,7 @@ is_plain_next(GeneratorHooks *self, PyObject *code, PyObject *offset)
 }
 
 static PyObject *
-on_resume(GeneratorHooks *self, PyObject *const *args, Py_ssize_t nargs)
+resume_body(GeneratorHooks *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 2)
         return PyObject_Vectorcall(self->resume_fallback, args, nargs, NULL);
@@ -334,6 +454,22 @@ on_resume(GeneratorHooks *self, PyObject *const *args, Py_ssize_t nargs)
     if (record(self->buffer, 5, items) < 0 || after_event(self->gate) < 0)
         return NULL;
     Py_RETURN_NONE;
+}
+
+static PyObject *
+on_yield(GeneratorHooks *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *result = yield_body(self, args, nargs);
+    take_safe_stop();
+    return result;
+}
+
+static PyObject *
+on_resume(GeneratorHooks *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *result = resume_body(self, args, nargs);
+    take_safe_stop();
+    return result;
 }
 
 static PyObject *
@@ -440,8 +576,17 @@ static PyTypeObject GeneratorHooksType = {
 
 /* ---- module ------------------------------------------------------------------------ */
 
+static PyMethodDef module_methods[] = {
+    {"want_safe_stop", want_safe_stop, METH_NOARGS,
+     "Raise the stop signal when the current tracer callback returns."},
+    {"set_stop_signal", set_stop_signal, METH_O, "The signal whose handler takes a safe stop."},
+    {"in_callback", in_callback, METH_NOARGS, "True inside a tracer callback."},
+    {NULL, NULL, 0, NULL},
+};
+
 static struct PyModuleDef speedups_module = {
     PyModuleDef_HEAD_INIT,
+    .m_methods = module_methods,
     .m_name = "corodash.agent._speedups",
     .m_doc = "Compiled fast paths for the agent's tracer callbacks.",
     .m_size = -1,
@@ -459,13 +604,15 @@ PyInit__speedups(void)
     INTERN(str_event, "event");
     INTERN(str_driven, "driven");
     INTERN(str_none_repr, "None");
-    if (PyType_Ready(&SwitchHookType) < 0 || PyType_Ready(&GeneratorHooksType) < 0)
+    if (PyType_Ready(&SwitchHookType) < 0 || PyType_Ready(&GeneratorHooksType) < 0 ||
+        PyType_Ready(&GuardType) < 0)
         return NULL;
     PyObject *module = PyModule_Create(&speedups_module);
     if (module == NULL)
         return NULL;
     if (PyModule_AddObjectRef(module, "SwitchHook", (PyObject *)&SwitchHookType) < 0 ||
-        PyModule_AddObjectRef(module, "GeneratorHooks", (PyObject *)&GeneratorHooksType) < 0) {
+        PyModule_AddObjectRef(module, "GeneratorHooks", (PyObject *)&GeneratorHooksType) < 0 ||
+        PyModule_AddObjectRef(module, "Guard", (PyObject *)&GuardType) < 0) {
         Py_DECREF(module);
         return NULL;
     }

@@ -8,7 +8,9 @@ off (the tests compare both ways).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 
 def _load() -> ModuleType | None:
@@ -22,3 +24,9 @@ def _load() -> ModuleType | None:
 
 
 speedups = _load()
+
+
+def guard(callback: Callable[..., Any]) -> Callable[..., Any]:
+    """``callback`` behind a compiled guard that takes a safe stop the gate asked for once
+    the callback has returned (see gate.py); the callback itself without the module."""
+    return callback if speedups is None else speedups.Guard(callback)

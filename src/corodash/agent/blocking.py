@@ -22,6 +22,7 @@ from time import perf_counter
 from types import CodeType, FrameType, ModuleType
 from typing import Any
 
+from corodash.agent.program_clock import ProgramClock
 from corodash.agent.registry import Registry
 from corodash.agent.usercode import CodeFilter
 from corodash.protocol import BLOCK, SWITCH
@@ -35,6 +36,7 @@ class BlockDetector:
     """Lives on the channel's thread; the runner closes the last stretch when the run ends."""
 
     __slots__ = (
+        "clock",
         "code_filter",
         "main_thread",
         "registry",
@@ -45,9 +47,18 @@ class BlockDetector:
     )
 
     def __init__(
-        self, registry: Registry, code_filter: CodeFilter, main_thread: int, threshold: float
+        self,
+        registry: Registry,
+        code_filter: CodeFilter,
+        main_thread: int,
+        threshold: float,
+        clock: ProgramClock,
     ) -> None:
         self.registry = registry
+        self.clock = clock
+        """Stops are not blocks: no sampling while stopped, and a stretch's start moves past
+        each stop, so its seconds are program time."""
+        clock.on_resume.append(self._after_stop)
         self.code_filter = code_filter
         self.main_thread = main_thread
         self.threshold = threshold
@@ -80,10 +91,16 @@ class BlockDetector:
         switch = batch[last]
         self.since, self.running = switch[1], switch[2]
 
+    def _after_stop(self, stopped_at: float, seconds: float) -> None:
+        if self.since <= stopped_at:
+            self.since += seconds
+
     def tick(self, now: float) -> None:
         """Detection starts once gevent has a hub: before, nothing is waiting to run."""
         hub = self.registry.hub_tid
-        if hub is None or self.running in (None, hub) or now - self.since < self.threshold:
+        if self.clock.stopped or hub is None or self.running in (None, hub):
+            return
+        if now - self.since < self.threshold:
             return
         sample = self.place(sys._current_frames().get(self.main_thread))
         # Stamped once read: a sample stamped before the switch that ends the stretch was

@@ -14,7 +14,7 @@ from _thread import allocate_lock, start_new_thread
 from collections.abc import Callable
 from time import perf_counter, sleep
 
-from corodash.protocol import EVENTS, Command, encode_frame
+from corodash.protocol import EVENTS, REPLY, STATE, Command, encode_frame
 
 FLUSH_INTERVAL = 0.005
 MAX_BATCH = 20_000
@@ -31,6 +31,8 @@ class Channel:
         """Watchers that see each batch of events, on this channel's thread, before it is sent."""
         self._lock = allocate_lock()
         self._running = False
+        self._last_sent: tuple | None = None
+        self._message_seq = 0
 
     def start(self) -> None:
         self._running = True
@@ -52,10 +54,23 @@ class Channel:
             self._flush_locked()
 
     def send(self, message: tuple) -> None:
-        """Send a message after every event recorded so far."""
+        """Send a message after every event recorded so far. States and replies carry a
+        message number as their last item: the controller waits for "a stop newer than my
+        request" by it, never for one particular message."""
         with self._lock:
             self._flush_locked()
+            if message[0] in (STATE, REPLY):
+                self._message_seq += 1
+                message = (*message, self._message_seq)
             self._write(encode_frame(message))
+
+    def last_event(self) -> tuple | None:
+        """The event recorded last (by the calling thread, when called right after it)."""
+        buffer = self.buffer
+        try:
+            return buffer[-1]
+        except IndexError:  # just sent
+            return self._last_sent
 
     def _flush_locked(self) -> None:
         buffer = self.buffer
@@ -63,6 +78,7 @@ class Channel:
             count = min(len(buffer), MAX_BATCH)
             batch = buffer[:count]
             del buffer[:count]
+            self._last_sent = batch[-1]
             for watch in self.on_batch:
                 try:
                     watch(batch)

@@ -58,7 +58,10 @@ class Driver:
         if state == inspect.GEN_CLOSED:
             raise DriveError(f"{task.name} has finished: a finished generator cannot be resumed")
         if state == inspect.GEN_RUNNING:
-            raise DriveError(f"{task.name} is running right now (it is where the program stands)")
+            raise DriveError(
+                f"ValueError: generator already executing: {task.name} is running right now "
+                "(it is where the program stands); step or continue until it yields"
+            )
         if name == "next":
             return self._resume(obj, (NEXT, None), lambda: next(obj))
         if name == "send":

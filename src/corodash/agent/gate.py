@@ -1,11 +1,13 @@
 """Step, pause and continue: whether the program may go on after an event.
 
-Tracers check ``gate.hold`` after each event and call :meth:`Gate.event` when it is set;
-the main thread then waits here until the controller says step or continue. While it waits,
-drive commands (next, send, switch...) run on it, but only where running user code is safe:
-not inside a tracer callback, where Python tracing is off and greenlets must not switch.
-Pauses nest: a drive command run at a pause point may itself stop at a step, and resuming
-always resumes the innermost pause.
+Tracers check ``gate.hold`` after each event and call :meth:`Gate.event` when it is set. The
+stop itself is taken at a safe point: the compiled callbacks raise the stop signal on their
+way out (``_speedups.want_safe_stop``), and its handler runs on the main thread at the
+interpreter's next check, outside every tracer callback. There Python tracing is on and the
+generator that just yielded is suspended, so drive commands (next, send, switch...) run
+traced like the program's own code. Without the compiled module the main thread waits inside
+the callback instead, where nothing can be driven. Pauses nest: a drive command run at a stop
+may itself stop, and resuming always resumes the innermost stop.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from corodash.protocol import IDLE, PAUSED, RUNNING, STATE
+from corodash.agent.program_clock import ProgramClock
+from corodash.protocol import IDLE, PAUSED, RUNNING, STATE, SWITCH
 
 
 class _Stop:
@@ -36,14 +39,33 @@ class Gate:
     """The main thread's pause points, driven from the command thread."""
 
     def __init__(
-        self, send: Callable[[tuple], None], describe: Callable[[FrameType | None], dict]
+        self,
+        send: Callable[[tuple], None],
+        describe: Callable[[FrameType | None], dict],
+        clock: ProgramClock,
+        last_event: Callable[[], tuple | None],
+        hub_task: Callable[[], int | None],
+        want_safe_stop: Callable[[], None] | None,
     ) -> None:
+        """``want_safe_stop``: asks the compiled callbacks for a stop on their way out; None
+        without them (the stop is then taken inside the callback)."""
         self.main_thread = get_ident()
         self.send = send
         self.describe = describe
+        self.clock = clock
+        self.last_event = last_event
+        self.hub_task = hub_task
+        self.want_safe_stop = want_safe_stop
         self.hold = False
         """Set while stepping or when a pause is asked for; tracers check it per event."""
         self.remaining = 0
+        self.stop_pending = False
+        """A stop was asked for and the main thread has not reached its safe point yet."""
+        self.stop_task: int | None = None
+        """The task of the event a step stopped after."""
+        self.follow_hub = False
+        """Steps count switches into gevent's hub too (by default they follow user tasks)."""
+        self.on_stop_pending: Callable[[], None] = lambda: None
         self._stops: list[_Stop] = []
         self._jobs: deque[tuple[Callable[[], None], bool]] = deque()
         self._wake = allocate_lock()
@@ -74,19 +96,39 @@ class Gate:
     def event(self) -> None:
         """Called by a tracer after recording an event while ``hold`` is set. Only the main
         thread stops: other threads' events (``sys.monitoring`` sees them all) go by."""
-        if get_ident() != self.main_thread:
+        if get_ident() != self.main_thread or self.stop_pending:
+            return
+        last = self.last_event()
+        if not self.follow_hub and last is not None and self._into_hub(last):
             return
         if self.remaining > 1:
             self.remaining -= 1
             return
         self.remaining = 0
-        self.wait(PAUSED, None, can_drive=False)
+        self.stop_task = last[2] if last is not None else None
+        if self.want_safe_stop is None:
+            self.wait(PAUSED, None, can_drive=False)
+            return
+        self.stop_pending = True
+        self.want_safe_stop()
+        self.on_stop_pending()
+
+    def _into_hub(self, event: tuple) -> bool:
+        return event[0] == SWITCH and event[2] == self.hub_task() is not None
+
+    def safe_point(self, frame: FrameType | None) -> None:
+        """The stop signal's handler: take the stop asked for, outside any callback."""
+        if not self.stop_pending:
+            return
+        self.stop_pending = False
+        self.wait(PAUSED, frame, can_drive=True)
 
     def wait(self, state: str, frame: FrameType | None, can_drive: bool) -> None:
         """Block the main thread until resumed, running queued jobs meanwhile."""
         stop = _Stop(state, can_drive)
         self._stops.append(stop)
-        self.send((STATE, state, self.describe(frame)))
+        self.clock.stop()
+        self._announce(state, frame)
         try:
             while stop.waiting:
                 self._wake.acquire()
@@ -95,17 +137,40 @@ class Gate:
                     job, runs_user_code = self._jobs.popleft()
                     if runs_user_code:
                         ran = True
-                        self.send((STATE, RUNNING, {}))
-                    stop.job_running = True
-                    try:
+                        self._run_user_code(stop, job)
+                    else:
                         job()
-                    finally:
-                        stop.job_running = False
                 if ran and stop.waiting:
-                    self.send((STATE, state, self.describe(frame)))
+                    self._announce(state, frame)
         finally:
             self._stops.pop()
-        self.send((STATE, RUNNING, {}))
+        self.stop_task = None
+        self._go()
+
+    def _run_user_code(self, stop: _Stop, job: Callable[[], None]) -> None:
+        """A drive command runs to its end in one go (no stepping inside it), in program
+        time; a pause asked for meanwhile still stops it."""
+        self.hold = False
+        self.remaining = 0
+        self._go()
+        stop.job_running = True
+        try:
+            job()
+        finally:
+            stop.job_running = False
+            self.clock.stop()
+
+    def _announce(self, state: str, frame: FrameType | None) -> None:
+        info = self.describe(frame)
+        if state == PAUSED and self.stop_task is not None:
+            info["running"] = info.get("task")
+            info["task"] = self.stop_task
+        info["t"] = self.clock.stopped_at
+        self.send((STATE, state, info))
+
+    def _go(self) -> None:
+        self.clock.go()
+        self.send((STATE, RUNNING, {"t": self.clock.resumed_at}))
 
     def idle(self) -> None:
         """The program's top level is over: serve drive commands until the agent stops."""
@@ -123,6 +188,7 @@ class Gate:
     def resume(self) -> None:
         self.hold = False
         self.remaining = 0
+        self.stop_pending = False
         self._resume()
 
     def request_pause(self) -> bool:
@@ -133,6 +199,15 @@ class Gate:
             return False
         self.hold = True
         self.remaining = 0
+        return True
+
+    def interrupt(self) -> bool:
+        """No event came after a pause was asked for: stop wherever the main thread is next
+        checked (the caller then signals it). False when there is nothing to interrupt."""
+        if not (self.hold and self.main_busy) or self.stop_pending:
+            return False
+        self.stop_task = None
+        self.stop_pending = True
         return True
 
     def submit(self, job: Callable[[], Any], runs_user_code: bool = True) -> None:

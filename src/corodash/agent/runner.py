@@ -23,6 +23,7 @@ from time import perf_counter
 from typing import Any
 
 from corodash.agent import values
+from corodash.agent.accelerator import speedups
 from corodash.agent.blocking import DEFAULT_THRESHOLD, BlockDetector
 from corodash.agent.channel import Channel, CommandReader
 from corodash.agent.drive import DRIVE_COMMANDS, DriveError, Driver
@@ -32,6 +33,7 @@ from corodash.agent.inspection import Inspector
 from corodash.agent.lazy_tracing import UserModuleWatcher, defines_coroutines
 from corodash.agent.output import capture
 from corodash.agent.patching import PatchPolicy
+from corodash.agent.program_clock import ProgramClock
 from corodash.agent.recording import Recording
 from corodash.agent.registry import Registry, Task
 from corodash.agent.resume_cause import ResumeCause
@@ -41,7 +43,6 @@ from corodash.protocol import (
     END,
     HELLO,
     MAIN_TASK,
-    PAUSED,
     PROTOCOL_VERSION,
     RAISE,
     REPLY,
@@ -51,10 +52,15 @@ from corodash.protocol import (
     Command,
 )
 
-PAUSE_SIGNAL = signal.SIGRTMIN + 5 if hasattr(signal, "SIGRTMIN") else signal.SIGUSR2
-"""Interrupts the main thread for a pause when no event comes (a loop that never yields)."""
+STOP_SIGNAL = signal.SIGRTMIN + 5 if hasattr(signal, "SIGRTMIN") else signal.SIGUSR2
+"""Takes a stop at a safe point: raised by the compiled callbacks on their way out after a
+step, and sent from another thread when no safe point comes soon (a loop without events, a
+blocking call)."""
 
-PAUSE_GRACE = 0.05
+INTERRUPT_GRACE = 0.05
+
+REPLY_DELAY = float(os.environ.get("CORODASH_TEST_REPLY_DELAY") or 0)
+"""Seconds every answer waits before it is sent: for tests of the controller's ordering."""
 
 
 @dataclass
@@ -85,20 +91,33 @@ class Agent:
         self.inspector = Inspector(
             self.registry, self.code_filter, self.main_thread, self.namespace
         )
-        self.gate = Gate(self.channel.send, self.inspector.position)
+        self.program_clock = ProgramClock()
+        self.gate = Gate(
+            self.channel.send,
+            self.inspector.position,
+            self.program_clock,
+            self.channel.last_event,
+            lambda: self.registry.hub_tid,
+            speedups.want_safe_stop if speedups is not None else None,
+        )
+        self.gate.on_stop_pending = self._interrupt_soon
         self.cause = ResumeCause()
         rec = Recording(
             self.registry, append, perf_counter, self.gate, self.code_filter, self.cause
         )
         self.tracer = _generator_tracer(rec)
         self.blocks = BlockDetector(
-            self.registry, self.code_filter, self.main_thread, config.block_threshold
+            self.registry,
+            self.code_filter,
+            self.main_thread,
+            config.block_threshold,
+            self.program_clock,
         )
         self.greenlets = GreenletTracer(rec)
         self.driver = Driver(self.registry, self.cause, self.namespace, append, perf_counter)
         self.patches = PatchPolicy(config.patch, append, perf_counter, self._current_task)
         self.hooks = PostImportHooks()
-        self._pause_requests = 0
+        self._interrupts = 0
         self._finishing = allocate_lock()
         self._finished = False
 
@@ -123,7 +142,9 @@ class Agent:
         if self.config.block_threshold > 0:
             self.channel.on_batch.append(self.blocks.see)
             self.channel.on_tick.append(self.blocks.tick)
-        signal.signal(PAUSE_SIGNAL, self._pause_signal)
+        signal.signal(STOP_SIGNAL, self._stop_signal)
+        if speedups is not None:
+            speedups.set_stop_signal(int(STOP_SIGNAL))
         CommandReader(self.config.commands_fd, self.handle).start()
         self.streams = capture(self.append, perf_counter, self._current_task)
         self.hooks.when_imported("greenlet", self.greenlets.install)
@@ -252,6 +273,7 @@ class Agent:
             stream.finish()
         self.channel.flush()  # the switches not yet sent may end a blocking stretch
         now = perf_counter()
+        wall = round(now - self.t0, 6)
         if get_ident() != self.main_thread:
             self.blocks.tick(now)  # stopped from outside: look at the main thread once more
         self.blocks.close(now, self.append)  # a greenlet still blocking when the run ends
@@ -266,6 +288,7 @@ class Agent:
                 status["error"],
                 status["traceback"],
                 round(started, 6),
+                wall,
             )
         )
         self.channel.flush()
@@ -285,6 +308,8 @@ class Agent:
                 self.reply(command, True, data)
 
     def reply(self, command: Command, ok: bool, data: dict[str, Any], error: str = "") -> None:
+        if REPLY_DELAY:
+            time.sleep(REPLY_DELAY)  # tests: a slow answer must not lose the stop after it
         self.channel.send((REPLY, command.id, ok, data, error))
 
     def _dispatch(self, command: Command) -> dict[str, Any] | None:
@@ -292,12 +317,20 @@ class Agent:
         gate = self.gate
         if name in ("step", "continue") and gate.idle_now:
             raise DriveError("the program's top level has finished: there is nothing to step")
+        # The answer goes out before the main thread is woken: the controller then waits
+        # for a stop numbered after it.
         if name == "step":
-            gate.step(int(args[0]) if args else 1)
-            return {}
+            count = int(args[0]) if args else 1
+            self.reply(command, True, {})
+            gate.step(count)
+            return None
         if name == "continue":
+            self.reply(command, True, {})
             gate.resume()
-            return {}
+            return None
+        if name == "hub":
+            gate.follow_hub = bool(args[0]) if args else not gate.follow_hub
+            return {"hub": gate.follow_hub}
         if name == "pause":
             self._pause()
             return {}
@@ -358,20 +391,31 @@ class Agent:
 
     def _pause(self) -> None:
         """Pause at the next event, or interrupt the main thread if none comes soon."""
-        if not self.gate.request_pause():
+        if self.gate.request_pause():
+            self._interrupt_soon()
+
+    def _interrupt_soon(self) -> None:
+        """Signal the main thread if the stop asked for has not been reached shortly: it
+        may loop without events, or wait in a blocking call (a signal interrupts that)."""
+        self._interrupts += 1
+        start_new_thread(self._interrupt_later, (self._interrupts,))
+
+    def _interrupt_later(self, request: int) -> None:
+        time.sleep(INTERRUPT_GRACE)
+        gate = self.gate
+        if request != self._interrupts:
             return
-        self._pause_requests += 1
-        start_new_thread(self._pause_fallback, (self._pause_requests,))
+        if (gate.stop_pending and gate.main_busy) or gate.interrupt():
+            signal.pthread_kill(self.main_thread, STOP_SIGNAL)
 
-    def _pause_fallback(self, request: int) -> None:
-        time.sleep(PAUSE_GRACE)
-        if self.gate.hold and self.gate.main_busy and request == self._pause_requests:
-            signal.pthread_kill(self.main_thread, PAUSE_SIGNAL)
-
-    def _pause_signal(self, signum: int, frame: Any) -> None:
-        if self.gate.hold and self.gate.main_busy:
-            self.gate.remaining = 0
-            self.gate.wait(PAUSED, frame, can_drive=True)
+    def _stop_signal(self, signum: int, frame: Any) -> None:
+        if speedups is not None and speedups.in_callback():
+            # Inside a tracer callback nothing can be driven: the callback's guard raises
+            # the signal again on its way out.
+            if self.gate.stop_pending:
+                speedups.want_safe_stop()
+            return
+        self.gate.safe_point(frame)
 
 
 def announce_spawns(gevent: Any, registry: Registry) -> None:

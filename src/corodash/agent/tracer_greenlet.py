@@ -12,7 +12,7 @@ import sys
 from types import FrameType
 from typing import Any
 
-from corodash.agent.accelerator import speedups
+from corodash.agent.accelerator import guard, speedups
 from corodash.agent.generator_events import error_text
 from corodash.agent.recording import Recording
 from corodash.agent.registry import GREENLET
@@ -119,7 +119,7 @@ class GreenletTracer:
     def _hold(self, t: float, origin_id: int, event: str) -> None:
         self._held = (t, origin_id, event)
         self._saved_profile = sys.getprofile()
-        sys.setprofile(self._first_call)
+        sys.setprofile(guard(self._first_call))
 
     def _first_call(self, frame: FrameType, event: str, arg: Any) -> None:
         sys.setprofile(self._saved_profile)

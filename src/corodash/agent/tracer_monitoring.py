@@ -11,7 +11,7 @@ import inspect
 import sys
 from types import CodeType
 
-from corodash.agent.accelerator import speedups
+from corodash.agent.accelerator import guard, speedups
 from corodash.agent.generator_events import resume_event, thrown_event, unwind_event
 from corodash.agent.recording import Recording
 from corodash.agent.resume_cause import discarding_resumes
@@ -178,11 +178,13 @@ def _callbacks(rec: Recording, tool: int) -> dict[str, object]:
             yield_code=YIELD,
         )
         on_resume, on_yield = fast.on_resume, fast.on_yield
+    else:  # behind guards: a stop the gate asks for is taken after the callback returns
+        on_resume, on_yield = guard(on_resume), guard(on_yield)
     return {
-        "PY_START": on_start,
+        "PY_START": guard(on_start),
         "PY_RESUME": on_resume,
         "PY_YIELD": on_yield,
-        "PY_RETURN": on_return,
-        "PY_THROW": on_throw,
-        "PY_UNWIND": on_unwind,
+        "PY_RETURN": guard(on_return),
+        "PY_THROW": guard(on_throw),
+        "PY_UNWIND": guard(on_unwind),
     }

@@ -14,6 +14,7 @@ import inspect
 import sys
 from types import CodeType, FrameType
 
+from corodash.agent.accelerator import guard
 from corodash.agent.generator_events import resume_event, thrown_event, unwind_event
 from corodash.agent.recording import Recording
 from corodash.agent.resume_cause import CLOSE, THROW
@@ -148,4 +149,7 @@ def _trace_function(rec: Recording):
                 gate.event()
         return on_iterator_event
 
-    return on_call
+    # Behind guards: a stop the gate asks for is taken after the callback returns.
+    on_generator_event = guard(on_generator_event)
+    on_iterator_event = guard(on_iterator_event)
+    return guard(on_call)

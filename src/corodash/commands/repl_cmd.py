@@ -20,7 +20,8 @@ from typing import Any, TextIO
 from corodash.describe import describe
 from corodash.model import RunModel, TaskRow
 from corodash.protocol import IDLE, PAUSED, LiteralError, parse_literal
-from corodash.session import AgentSession, QueueListener, Reply, RunOptions
+from corodash.run_client import RunClient
+from corodash.session import QueueListener, Reply, RunOptions
 
 HELP = """\
 commands (T is a task id, a task name, or a global variable that refers to the task):
@@ -29,8 +30,9 @@ commands (T is a task id, a task name, or a global variable that refers to the t
   send T VALUE       T.send(VALUE); VALUE is a Python literal: 3, 'text', None, (1, 2)
   throw T EXC [MSG]  T.throw(EXC(MSG)); EXC is ValueError, GeneratorExit, or one of yours
   close T            T.close()
-  switch T           switch into greenlet T
+  switch T [VALUE]   switch into greenlet T (passing VALUE, a Python literal)
   step [N]           run N events (default 1), then pause
+  hub [on|off]       whether steps stop at switches into gevent's hub (default off)
   continue           run until the program's top level ends
   where T            T's stack, locals and source
   events [N]         the last N events (default 20)
@@ -41,12 +43,6 @@ while the program runs, Ctrl-C pauses it (so does --pause-after SECONDS)"""
 RESPONSE_TIMEOUT = 30.0
 POLL = 0.05
 """Seconds between looks at Ctrl-C and the deadline while waiting for the program."""
-_FINISHED_PHRASES = {
-    "finished": "has finished",
-    "failed": "has failed",
-    "closed": "is closed",
-    "dead": "is dead",
-}
 DRIVE = {"next": 1, "send": 2, "throw": 2, "close": 1, "switch": 1}
 
 
@@ -67,27 +63,27 @@ class Repl:
         pause_after: float | None = None,
     ) -> None:
         """``pause_after``: seconds a running program gets before the console pauses it."""
-        self.options = options
         self.pause_after = pause_after
-        self._interrupted = False
         self.json_mode = json_mode
         self.out = out
         self.listener = QueueListener()
-        self.session = AgentSession(options, self.listener)
-        self.model = RunModel()
+        self.client = RunClient(options, self.listener)
         self.history: list[dict[str, Any]] = []
-        self.state = "starting"
-        self.position: dict[str, Any] = {}
-        self.replies: dict[int, Reply] = {}
+        self._interrupted = False
         self.commands: dict[str, Callable[[list[str]], dict[str, Any]]] = {
             "tasks": self.cmd_tasks,
             "step": self.cmd_step,
             "continue": self.cmd_continue,
             "where": self.cmd_where,
             "events": self.cmd_events,
+            "hub": self.cmd_hub,
             "help": self.cmd_help,
             **{name: self.cmd_drive for name in DRIVE},
         }
+
+    @property
+    def model(self) -> RunModel:
+        return self.client.model
 
     # -- the loop ------------------------------------------------------------------------
 
@@ -95,10 +91,10 @@ class Repl:
         if threading.current_thread() is threading.main_thread():
             # Ctrl-C pauses the program (a flag the waits look at); at the prompt it is a no-op.
             signal.signal(signal.SIGINT, self._interrupt)
-        self.session.start()
+        self.client.session.start()
         start = len(self.history)
-        self._until_stopped()
-        self.emit(True, self.history[start:], self._status_fields())
+        self._while_running(lambda: self.client.stopped)
+        self.emit(True, self.history[start:], self.client.status())
         for line in lines:
             words = _split(line)
             if words is None:
@@ -115,32 +111,25 @@ class Repl:
         self._end_program()
         return 0
 
-    def _until_stopped(self, after_running: bool = False) -> None:
-        """Wait for the program to pause or its top level to end."""
-        self._while_running(self._stopped, after_running)
-
-    def _while_running(self, done: Callable[[], bool], after_running: bool = False) -> None:
+    def _while_running(self, done: Callable[[], bool]) -> None:
         """Wait for ``done()`` while the program runs. Ctrl-C, or the ``pause_after``
         seconds running out, pauses it (a program may never end or never answer)."""
         self._interrupted = False
         try:
-            self._pump(done, after_running=after_running, running=True)
+            self._pump(done, running=True)
         except _PauseWanted:
             self._interrupted = False
             with contextlib.suppress(ConnectionError):
-                self.session.send("pause")  # the agent ignores it if it has stopped already
-            self._pump(done, after_running=after_running)
+                self.client.request("pause")  # ignored if it has stopped already
+            self._pump(done)
 
     def _interrupt(self, signum: int, frame: Any) -> None:
         self._interrupted = True
 
-    def _stopped(self) -> bool:
-        return self.state in (PAUSED, IDLE, "ended")
-
     def _end_program(self) -> None:
         """Stop the agent and take in what it said last (its end event)."""
-        self.session.stop("stopped")
-        self.session.wait(5)
+        self.client.session.stop("stopped")
+        self.client.session.wait(5)
         while True:
             try:
                 what, payload = self.listener.queue.get_nowait()
@@ -182,17 +171,23 @@ class Repl:
         return {"tasks": [self._row_dict(row) for row in self.model.tasks.values()]}
 
     def cmd_step(self, words: list[str]) -> dict[str, Any]:
-        count = _count_arg(words, 1)
-        self._require_running_program()
-        self._request("step", count)
-        self._until_stopped(after_running=True)
-        return self._status_fields()
+        return self._run_until_stop("step", _count_arg(words, 1))
 
     def cmd_continue(self, words: list[str]) -> dict[str, Any]:
+        return self._run_until_stop("continue")
+
+    def _run_until_stop(self, name: str, *args: Any) -> dict[str, Any]:
         self._require_running_program()
-        self._request("continue")
-        self._until_stopped(after_running=True)
-        return self._status_fields()
+        reply = self._request(name, *args)
+        self._while_running(lambda: self.client.stopped_after(reply.seq))
+        return self.client.status()
+
+    def cmd_hub(self, words: list[str]) -> dict[str, Any]:
+        """``hub on``: steps stop at switches into gevent's hub too; ``hub off``: not."""
+        if len(words) > 1 and words[1] not in ("on", "off"):
+            raise ReplError("usage: hub [on|off]")
+        args = [words[1] == "on"] if len(words) > 1 else []
+        return self._request("hub", *args).data
 
     def cmd_where(self, words: list[str]) -> dict[str, Any]:
         if len(words) < 2:
@@ -208,71 +203,69 @@ class Repl:
         name = words[0]
         if len(words) < 1 + DRIVE[name]:
             raise ReplError(f"usage: {_usage(name)}")
-        if self.state == "ended":
+        if self.client.ended:
             raise ReplError("the program has ended: nothing can be driven any more")
         row = self._task(words[1])
         args: list[Any] = [row.id]
         if name == "send":
-            literal = " ".join(words[2:])
-            try:
-                parse_literal(literal)
-            except LiteralError as error:
-                raise ReplError(str(error)) from None
-            args.append(literal)
+            args.append(_checked_literal(" ".join(words[2:])))
+        elif name == "switch":
+            args.extend(_checked_literal(word) for word in words[2:])
         elif name == "throw":
             args.extend(words[2:])
-        if row.finished and name != "close":
-            raise ReplError(f"{row.label} {_FINISHED_PHRASES[row.state]}: {name} cannot resume it")
-        reply = self._request(name, *args, wait_for_pause=True)
+        problem = self.client.drive_error(row, name)
+        if problem is not None:
+            raise ReplError(problem)
+        before = self.client.stop_seq
+        ident = self._send(name, *args)
+        client = self.client
+
+        def answered() -> bool:
+            # The answer, or a pause of the driven code's own (while it loops): a paused
+            # state numbered after the request was sent (a late idle one is not that).
+            paused_inside = client.state == PAUSED and client.stop_seq > before
+            return ident in client.replies or client.ended or paused_inside
+
+        self._while_running(answered)
+        reply = self._answer(ident)
         if reply is None:
-            return {"outcome": "paused", **self._status_fields()}
-        # The agent says where it stands again right after the reply: wait for that.
-        self._pump(self._stopped)
+            return {"outcome": "paused", **client.status()}
+        self._pump(lambda: client.stopped_after(reply.seq))
         return {**reply.data, "task": row.id}
 
     # -- talking to the agent ------------------------------------------------------------
 
-    def _request(self, name: str, *args: Any, wait_for_pause: bool = False) -> Any:
+    def _send(self, name: str, *args: Any) -> int:
         try:
-            ident = self.session.send(name, *args)
+            return self.client.request(name, *args)
         except ConnectionError as error:
             raise ReplError(f"the program has ended ({error})") from None
 
-        def answered() -> bool:
-            if ident in self.replies or self.state == "ended":
-                return True
-            return wait_for_pause and self.state == PAUSED and self._paused_since_request
-
-        self._paused_since_request = False
-        if wait_for_pause:  # a drive command runs the program
-            self._while_running(answered)
-        else:
-            self._pump(answered)
-        reply = self.replies.pop(ident, None)
+    def _request(self, name: str, *args: Any) -> Reply:
+        """Send a command and wait for its answer."""
+        ident = self._send(name, *args)
+        self._pump(lambda: ident in self.client.replies or self.client.ended)
+        reply = self._answer(ident)
         if reply is None:
-            if self.state == "ended":
-                raise ReplError("the program ended before answering")
-            return None
-        if not reply.ok:
+            raise ReplError("the program ended before answering")
+        return reply
+
+    def _answer(self, ident: int) -> Reply | None:
+        reply = self.client.replies.pop(ident, None)
+        if reply is not None and not reply.ok:
             raise ReplError(reply.error)
         return reply
 
-    def _pump(
-        self, done: Callable[[], bool], after_running: bool = False, running: bool = False
-    ) -> None:
-        """Handle agent messages until ``done()``; with ``after_running``, first wait for
-        the agent to leave its current pause (its stale state must not count). With
-        ``running`` the program runs meanwhile: no answer is due, and Ctrl-C or the
-        ``--pause-after`` deadline ends the wait by raising _PauseWanted. Interrupts are
-        only ever looked at between messages, so none is half handled."""
-        waiting_for_run = after_running
+    def _pump(self, done: Callable[[], bool], running: bool = False) -> None:
+        """Handle agent messages until ``done()``. With ``running`` the program runs
+        meanwhile: no answer is due, and Ctrl-C or the ``--pause-after`` deadline ends the
+        wait by raising _PauseWanted. Interrupts are only ever looked at between messages,
+        so none is half handled."""
         give_up = None
         if running and self.pause_after is not None:
             give_up = time.monotonic() + self.pause_after
         heard = time.monotonic()
-        while True:
-            if not waiting_for_run and done():
-                return
+        while not done():
             if running and (self._interrupted or (give_up and time.monotonic() >= give_up)):
                 raise _PauseWanted
             try:
@@ -285,30 +278,15 @@ class Repl:
                     ) from None
                 continue
             heard = time.monotonic()
-            if what == "state" and payload[0] == "running":
-                waiting_for_run = False
-            if what in ("toplevel", "ended"):
-                waiting_for_run = False
             self._handle(what, payload)
 
     def _handle(self, what: str, payload: Any) -> None:
+        self.client.handle(what, payload)
         if what == "events":
-            self.model.apply_all(payload)
             self.history.extend(payload)
-        elif what == "state":
-            self.state, self.position = payload
-            if self.state == PAUSED:
-                self._paused_since_request = True
-        elif what == "reply":
-            self.replies[payload.id] = payload
-        elif what == "toplevel":
-            self.state = IDLE
-            self.top_level = payload
-        elif what == "ended":
-            self.state = "ended"
 
     def _refresh_tasks(self) -> None:
-        if self.state != "ended":
+        if not self.client.ended:
             self.model.merge_snapshot(self._request("tasks").data["tasks"])
 
     def _task(self, ref: str) -> TaskRow:
@@ -321,23 +299,13 @@ class Repl:
         return row
 
     def _require_running_program(self) -> None:
-        if self.state == "ended":
+        if self.client.ended:
             raise ReplError("the program has ended")
-        if self.state == IDLE:
+        if self.client.state == IDLE:
             raise ReplError(
                 "the program's top level has finished, so there is nothing to "
                 "step: drive a task with next, send, throw, close or switch"
             )
-
-    def _status_fields(self) -> dict[str, Any]:
-        fields: dict[str, Any] = {"state": self.state}
-        if self.state == PAUSED:
-            fields["position"] = self.position
-        if self.state in (IDLE, "ended"):
-            end = self.session.end or getattr(self, "top_level", None)
-            if end:
-                fields["status"] = {k: end.get(k) for k in ("status", "exit_code", "error")}
-        return fields
 
     def _row_dict(self, row: TaskRow) -> dict[str, Any]:
         return {
@@ -389,7 +357,11 @@ def _text_fields(fields: dict[str, Any], labels: Mapping[int, str]) -> list[str]
     if fields.get("state") == PAUSED:
         pos = fields.get("position", {})
         at = f" at {pos['file']}:{pos['line']} in {pos['function']}" if pos.get("file") else ""
-        lines.append(f"paused in {labels.get(pos.get('task'), '?')}{at}")
+        running = pos.get("running", pos.get("task"))
+        after = ""
+        if pos.get("task") != running:
+            after = f", after an event of {labels.get(pos.get('task'), '?')}"
+        lines.append(f"paused in {labels.get(running, '?')}{at}{after}")
     elif "status" in fields and fields.get("state") in (IDLE, "ended"):
         status = fields["status"]
         verb = "top level" if fields["state"] == IDLE else "program"
@@ -428,9 +400,19 @@ def _split(line: str) -> list[str] | None:
 def _count_arg(words: list[str], default: int) -> int:
     if len(words) < 2:
         return default
-    if not words[1].isdigit():
-        raise ReplError(f"{words[1]!r} is not a count: give a whole number")
-    return int(words[1])
+    text = words[1]
+    if not (text.isascii() and text.isdigit()):
+        raise ReplError(f"{text!r} is not a count: give a whole number")
+    return int(text)
+
+
+def _checked_literal(text: str) -> str:
+    """The text of a value typed by the user, once it is known to be a Python literal."""
+    try:
+        parse_literal(text)
+    except LiteralError as error:
+        raise ReplError(str(error)) from None
+    return text
 
 
 def _usage(name: str) -> str:

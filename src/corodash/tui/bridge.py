@@ -11,6 +11,7 @@ from typing import Any
 
 from textual.message_pump import MessagePump
 
+from corodash.run_client import RunClient
 from corodash.session import AgentSession, HandoverListener, Reply, RunOptions
 from corodash.trace_format import TraceWriter
 from corodash.tui.messages import (
@@ -40,7 +41,8 @@ class SessionBridge:
         self.trace_path = path
         self.writer = TraceWriter(path)
         self._started = started
-        self.session = started or AgentSession(options, self)
+        self.client = RunClient(options, self, started)
+        self.session = self.client.session
         self._lock = threading.Lock()
         self._waiting: list[dict[str, Any]] = []
         self._announced = False

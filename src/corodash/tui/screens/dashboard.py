@@ -30,7 +30,8 @@ from corodash.chrome_trace import chrome_trace
 from corodash.describe import describe
 from corodash.hints import removed_name_hint
 from corodash.model import RunModel, TaskRow
-from corodash.session import AgentSession, RunOptions
+from corodash.run_client import RunClient
+from corodash.session import AgentSession, Reply, RunOptions
 from corodash.timeline import build_timeline
 from corodash.trace_format import read_trace
 from corodash.tui.bridge import SessionBridge
@@ -83,6 +84,7 @@ class DashboardScreen(Screen[None]):
         Binding("e", "export", "export"),
         Binding("v", "compare", "compare"),
         Binding("g", "timeline", "timeline", show=False),
+        Binding("h", "hub_steps", "hub steps", show=False),
         Binding("f", "filter_task", "filter task", show=False),
         Binding("k", "filter_kind", "filter kind", show=False),
         Binding("question_mark", "help", "help"),
@@ -104,15 +106,12 @@ class DashboardScreen(Screen[None]):
         self.back_to_gallery = back_to_gallery
         self.model = RunModel()
         self.bridge: SessionBridge | None = None
+        self.client: RunClient | None = None
         self.run_number = 0
-        self.run_state = "starting"
-        self.position: dict[str, Any] = {}
         self.status_detail = ""
-        self.started_at = time.monotonic()
         self.recent: deque[dict[str, Any]] = deque(maxlen=RECENT_EVENTS)
         self.filter_task: int | None = None
         self.kind_filter = 0
-        self.pending: dict[int, Callable[[Any], None]] = {}
         self._dirty = False
         self._timeline_at = 0.0
 
@@ -160,15 +159,17 @@ class DashboardScreen(Screen[None]):
 
     # -- the run -------------------------------------------------------------------------
 
+    @property
+    def run_state(self) -> str:
+        return self.client.state if self.client is not None else "ended"
+
+    @property
+    def position(self) -> dict[str, Any]:
+        return self.client.position if self.client is not None else {}
+
     def start_run(self) -> None:
-        self.model = RunModel()
         self.recent.clear()
-        self.pending.clear()
-        self.run_state = "starting"
-        self.position = {}
         self.status_detail = ""
-        self.started_at = time.monotonic()
-        self.query_one(TaskTable).reset(self.model)
         self.query_one("#events", TailLog).clear()
         self.query_one("#output", TailLog).clear()
         self.query_one(SourceView).show(None, None)
@@ -181,11 +182,14 @@ class DashboardScreen(Screen[None]):
             started=self.started,
         )
         self.started = None
+        self.client = self.bridge.client
+        self.model = self.client.model
+        self.query_one(TaskTable).reset(self.model)
         try:
             self.bridge.start()
         except OSError as error:
             self.notify(f"could not start the program: {error}", severity="error")
-            self.run_state = "ended"
+            self.client.handle("ended", {})
         self._dirty = True
 
     def stop_run(self) -> None:
@@ -197,17 +201,23 @@ class DashboardScreen(Screen[None]):
         self.stop_run()
 
     def command(self, name: str, *args: Any, then: Callable[[Any], None] | None = None) -> bool:
-        """Send a command; ``then(reply)`` runs when its reply arrives."""
-        if self.bridge is None or self.bridge.session.ended:
+        """Send a command; ``then(data)`` runs when its answer arrives, a refusal is shown."""
+        client = self.client
+        if client is None or client.session.ended:
             self.notify("the program has ended: r restarts it", severity="warning")
             return False
+
+        def answered(reply: Reply) -> None:
+            if not reply.ok:
+                self.notify(reply.error, severity="warning", timeout=6)
+            elif then is not None:
+                then(reply.data)
+
         try:
-            ident = self.bridge.session.send(name, *args)
+            client.request(name, *args, then=answered)
         except ConnectionError:
             self.notify("the program has ended: r restarts it", severity="warning")
             return False
-        if then is not None:
-            self.pending[ident] = then
         return True
 
     # -- messages from the agent ---------------------------------------------------------
@@ -220,7 +230,8 @@ class DashboardScreen(Screen[None]):
 
     def apply_events(self, events: list[dict[str, Any]]) -> None:
         """Fold a batch in; only lines that stay in the panes' windows are formatted."""
-        self.model.apply_all(events)
+        if self.client is not None:
+            self.client.handle("events", events)
         self.recent.extend(events)
         labels = self.model.labels
         shown = [e for e in events if self._shown(e)]
@@ -247,11 +258,10 @@ class DashboardScreen(Screen[None]):
 
     @on(AgentStateChanged)
     def state_changed(self, message: AgentStateChanged) -> None:
-        if message.run != self.run_number:
+        if message.run != self.run_number or self.client is None:
             return
-        self.run_state = message.state
+        self.client.handle("state", (message.state, message.info))
         if message.state == "paused":
-            self.position = message.info
             # The event goes on screen first; the task list and frame follow a frame later,
             # if the run is still the same and still stopped there.
             run, follow = self.run_number, message.info.get("task")
@@ -267,9 +277,9 @@ class DashboardScreen(Screen[None]):
 
     @on(TopLevelEnded)
     def top_level_ended(self, message: TopLevelEnded) -> None:
-        if message.run != self.run_number:
+        if message.run != self.run_number or self.client is None:
             return
-        self.run_state = "idle"
+        self.client.handle("toplevel", message.status)
         status = message.status
         self.status_detail = f" (top level {status['status']}, exit {status['exit_code']})"
         if status.get("error"):
@@ -290,10 +300,10 @@ class DashboardScreen(Screen[None]):
 
     @on(AgentEnded)
     def agent_ended(self, message: AgentEnded) -> None:
-        if message.run != self.run_number:
+        if message.run != self.run_number or self.client is None:
             return
         end = message.end
-        self.run_state = "ended"
+        self.client.handle("ended", end)
         code = end.get("exit_code")
         self.status_detail = f" ({end['status']}, exit {code})"
         if end["status"] not in ("finished", "stopped"):
@@ -305,13 +315,9 @@ class DashboardScreen(Screen[None]):
 
     @on(ReplyReceived)
     def reply_received(self, message: ReplyReceived) -> None:
-        if message.run != self.run_number:
+        if message.run != self.run_number or self.client is None:
             return
-        then = self.pending.pop(message.reply.id, None)
-        if not message.reply.ok:
-            self.notify(message.reply.error, severity="warning", timeout=6)
-        elif then is not None:
-            then(message.reply.data)
+        self.client.handle("reply", message.reply)
 
     def _after_stop(self, follow: int | None) -> None:
         """At a pause point: refresh task states and locations, follow the stopped task."""
@@ -361,9 +367,7 @@ class DashboardScreen(Screen[None]):
         self._dirty = False
         self.query_one(TaskTable).sync()
         self._refresh_timeline()
-        elapsed = (
-            time.monotonic() - self.started_at if self.run_state == "running" else self.model.last_t
-        )
+        elapsed = self.client.program_time() if self.client is not None else 0.0
         self.query_one(StatusLine).show(
             self.run_state,
             self.status_detail,
@@ -413,21 +417,11 @@ class DashboardScreen(Screen[None]):
         return live[-1] if live else None
 
     def _drivable(self, verb: str) -> TaskRow | None:
+        """The target of ``verb``, or None with the reason shown, before any dialog opens."""
         row = self.target()
-        if row is None:
-            self.notify(f"no task to {verb}: there is none yet", severity="warning")
-            return None
-        kinds = {"switch": ("greenlet",), "next": ("generator", "iterator")}.get(
-            verb, ("generator",)
-        )
-        if row.kind not in kinds:
-            what = " or ".join(kinds)
-            self.notify(
-                f"{row.label} is a {row.kind}: {verb} applies to a {what}", severity="warning"
-            )
-            return None
-        if row.finished and verb != "close":
-            self.notify(f"{row.label} is {row.state}: {verb} cannot resume it", severity="warning")
+        problem = self.client.drive_error(row, verb) if self.client else "no program"
+        if problem is not None:
+            self.notify(problem, severity="warning")
             return None
         return row
 
@@ -494,6 +488,15 @@ class DashboardScreen(Screen[None]):
         )
         return False
 
+    def action_hub_steps(self) -> None:
+        """Whether steps stop at switches into gevent's hub (off: they follow user tasks)."""
+
+        def toggled(data: dict[str, Any]) -> None:
+            on = "stop at switches into the hub too" if data["hub"] else "follow your tasks"
+            self.notify(f"steps {on}")
+
+        self.command("hub", then=toggled)
+
     def action_pause(self) -> None:
         if self.run_state != "running":
             self.notify(f"nothing to pause: the program is {self.run_state}", severity="warning")
@@ -510,6 +513,10 @@ class DashboardScreen(Screen[None]):
         self.action_restart()
 
     def action_restart(self) -> None:
+        """A fresh agent, stopped at its start only if this run was stopped: a run that
+        was running restarts running, so timing programs measure the program, not a wait."""
+        if self.run_state != "starting":
+            self.paused_at_start = self.run_state == "paused"
         self.stop_run()
         self.start_run()
 

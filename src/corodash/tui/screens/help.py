@@ -20,6 +20,7 @@ HELP = """\
 
 [b]Run the program[/b]
   space    step one event   c  continue      p  pause
+  h        steps stop at switches into gevent's hub too (again: follow your tasks)
   m        patch mode auto → on → off (restarts the program in a fresh agent)
   r        restart          e  export the trace (JSON Lines, and Chrome JSON for Perfetto)
   v        compare: run the program patched and unpatched, timelines side by side
@@ -31,9 +32,9 @@ HELP = """\
   ctrl+p   command palette  ?  this help     escape  back to the gallery
   q        quit (ends the program: no process is left behind)
 
-Drive commands run your code. They work once the program's top level has finished, or
-after p paused it; a program stopped by step sits inside a traced event, where its code
-cannot run, so continue (or pause while it runs) first.
+Drive commands run your code, at any stop: after a step, a pause, or the end of the
+top level. What they cause is recorded like the program's own events. Time spent stopped
+is not the program's: it counts in no elapsed time and is never a block.
 """
 
 
