@@ -115,8 +115,9 @@ def step_latency(presses: int) -> dict:
 
 
 def drive_at_stop(presses: int) -> dict:
-    """``n`` at a step's stop, to the driven generator's yield on the terminal (its
-    notification, whose value grows by one a press)."""
+    """``n`` at a step's stop, to the driven generator's yield on the screen (in the events
+    pane or the status line's answer, whichever shows first; its value grows by one a
+    press)."""
     term = Terminal([CORODASH, str(PROGRAMS / "endless_generator.py")])
     latencies = []
     try:
@@ -129,10 +130,9 @@ def drive_at_stop(presses: int) -> dict:
         expected = max(int(n) for n in re.findall(r"yielded (\d+)", term.text()))
         for _ in range(presses):
             expected += 1
-            term.arrived = b""
             sent = time.perf_counter()
             term.press("n")
-            reached = term.wait_for_bytes(f"yielded {expected}".encode(), timeout=5)
+            reached = term.wait_for_screen(f"yielded {expected}", timeout=5)
             latencies.append((reached - sent) * 1000)
             time.sleep(0.05)
     finally:

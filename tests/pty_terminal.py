@@ -73,6 +73,15 @@ class Terminal:
                     return arrived
         raise AssertionError(f"{text!r} never reached the terminal")
 
+    def wait_for_screen(self, text: str, timeout: float = 20) -> float:
+        """When the bytes that put ``text`` on screen reached the terminal."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            arrived = self.next_arrival(0.05)
+            if arrived is not None and text in self.text():
+                return arrived
+        raise AssertionError(f"{text!r} never appeared on screen:\n{self.text()}")
+
     def wait_for(self, text: str, timeout: float = 20) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

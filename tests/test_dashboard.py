@@ -18,8 +18,10 @@ from corodash.tui.screens.dashboard import DashboardScreen
 from corodash.tui.screens.dialogs import SendDialog, ThrowDialog
 from corodash.tui.screens.gallery import GalleryScreen
 from corodash.tui.screens.help import HelpScreen
+from corodash.tui.widgets.frame_view import FrameView
 from corodash.tui.widgets.key_bar import KeyBar
 from corodash.tui.widgets.source_view import SourceView, source_window
+from corodash.tui.widgets.status_line import StatusLine
 from corodash.tui.widgets.task_table import TaskTable
 from corodash.tui.widgets.timeline_view import TimelineView
 
@@ -59,6 +61,21 @@ async def test_space_steps_one_event_and_the_source_follows():
         await pilot.press("space", "space")
         await until(pilot, lambda: screen.model.counts["yield"] == 2)
         assert screen.model.tasks[1].last_value == "10"
+
+
+async def test_a_stop_asks_for_tasks_then_where_once():
+    app = app_for("echo_send")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.run_state == "paused" and screen.position)
+        session = screen.client.session
+        sent: list[str] = []
+        send = session.send
+        session.send = lambda name, *args: (sent.append(name), send(name, *args))[1]
+        await pilot.press("space")
+        await until(pilot, lambda: screen.model.counts["yield"] == 1 and "where" in sent)
+        await until(pilot, lambda: "echo_send.py:2" in str(screen.query_one(FrameView).render()))
+        assert sent == ["step", "tasks", "where"]
 
 
 async def test_drive_keys_after_the_top_level_ends():
@@ -111,8 +128,9 @@ async def test_switch_into_a_greenlet_left_suspended():
         await pilot.press("w")
         await until(pilot, lambda: screen.model.tasks[1].state == "dead")
         assert ("output", "worker") in [(e["kind"], e["name"]) for e in screen.recent]
-        await settle(pilot)
-        assert "paused_worker: switched back 'worker done'" in notifications(pilot)
+        await until(pilot, lambda: screen.answer != "")
+        assert screen.answer == "paused_worker: switched back 'worker done'"
+        assert screen.answer in str(screen.query_one(StatusLine).render())
 
 
 async def test_actions_that_make_no_sense_explain_why():

@@ -109,6 +109,7 @@ class DashboardScreen(Screen[None]):
         self.client: RunClient | None = None
         self.run_number = 0
         self.status_detail = ""
+        self.answer = ""
         self.recent: deque[dict[str, Any]] = deque(maxlen=RECENT_EVENTS)
         self.filter_task: int | None = None
         self.kind_filter = 0
@@ -170,6 +171,7 @@ class DashboardScreen(Screen[None]):
     def start_run(self) -> None:
         self.recent.clear()
         self.status_detail = ""
+        self.answer = ""
         self.query_one("#events", TailLog).clear()
         self.query_one("#output", TailLog).clear()
         self.query_one(SourceView).show(None, None)
@@ -320,15 +322,15 @@ class DashboardScreen(Screen[None]):
         self.client.handle("reply", message.reply)
 
     def _after_stop(self, follow: int | None) -> None:
-        """At a pause point: refresh task states and locations, follow the stopped task."""
+        """At a pause point: refresh task states and locations, follow the stopped task
+        (selecting it shows its frame: ``where`` is asked once a stop)."""
 
         def tasks_arrived(data: dict[str, Any]) -> None:
             self.model.merge_snapshot(data["tasks"])
             table = self.query_one(TaskTable)
             table.sync()
-            if follow is not None:
-                table.select(follow)
-            self._show_selected()
+            if follow is None or not table.select(follow):
+                self._show_selected()
 
         self.command("tasks", then=tasks_arrived)
 
@@ -367,10 +369,14 @@ class DashboardScreen(Screen[None]):
         self._dirty = False
         self.query_one(TaskTable).sync()
         self._refresh_timeline()
+        self._refresh_status()
+
+    def _refresh_status(self) -> None:
         elapsed = self.client.program_time() if self.client is not None else 0.0
         self.query_one(StatusLine).show(
             self.run_state,
             self.status_detail,
+            self.answer,
             self.options.patch,
             elapsed,
             sum(self.model.counts.values()),
@@ -429,7 +435,8 @@ class DashboardScreen(Screen[None]):
         def report(answer: dict[str, Any]) -> None:
             outcome = answer.get("outcome", "done")
             detail = answer.get("value", answer.get("error", ""))
-            self.notify(f"{row.label}: {outcome} {detail}".strip())
+            self.answer = f"{row.label}: {outcome} {detail}".strip()
+            self._refresh_status()
 
         return report
 

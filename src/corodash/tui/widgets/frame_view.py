@@ -6,13 +6,14 @@ import os
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import Static
+
+from corodash.tui.widgets.steady_static import SteadyStatic
 
 
-class FrameView(Static):
+class FrameView(SteadyStatic):
     def show(self, where: dict[str, Any] | None) -> None:
         if where is None:
-            self.update("")
+            self.replace_text("")
             return
         text = Text()
         text.append(f"{where['name']}", style="bold")
@@ -30,4 +31,4 @@ class FrameView(Static):
                 text.append(f" = {value}\n")
         elif not where["stack"]:
             text.append("  (not running: no frame)\n", style="grey50")
-        self.update(text)
+        self.replace_text(text)

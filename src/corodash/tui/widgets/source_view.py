@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 from rich.text import Text
 from textual.message import Message
-from textual.widgets import Static
+
+from corodash.tui.widgets.steady_static import SteadyStatic
 
 CONTEXT = 40
 CURRENT_LINE = "on grey23"
@@ -22,7 +23,7 @@ WARM_UP_DELAY = 0.3
 LEXED_FILES = 8
 
 
-class SourceView(Static):
+class SourceView(SteadyStatic):
     """A window of the file around the current line, coloured once pygments is loaded.
 
     Importing pygments takes about 60 ms: loading it on a thread once the first frames are
@@ -45,13 +46,13 @@ class SourceView(Static):
         self._shown = (file, line)
         if not file or not line:
             self.border_title = "source"
-            self.update("(no source: select a task that is somewhere in your code)")
+            self.replace_text("(no source: select a task that is somewhere in your code)")
             return
         linecache.checkcache(file)  # the file may have been edited since (r restarts it)
         lines = linecache.getlines(file)
         if not lines:
             self.border_title = os.path.basename(file)
-            self.update(f"(cannot read {file})")
+            self.replace_text(f"(cannot read {file})")
             return
         first = max(1, line - CONTEXT)
         last = min(len(lines), line + CONTEXT)
@@ -62,7 +63,7 @@ class SourceView(Static):
             shown = [Text(text.rstrip("\n")) for text in lines[first - 1 : last]]
             shown = [Text()] * (first - 1) + shown
             self.set_timer(WARM_UP_DELAY, self._warm_up)
-        self.update(source_window(shown, first, last, line))
+        self.replace_text(source_window(shown, first, last, line))
         self.call_after_refresh(self._center, line - first)
 
     def _coloured(self, file: str, lines: list[str]) -> list[Text]:

@@ -1,9 +1,12 @@
-"""One line saying how the run stands: state, patch mode, elapsed time, events."""
+"""One line saying how the run stands: state, the last drive command's answer, patch mode,
+program time, events."""
 
 from __future__ import annotations
 
 from textual.widgets import Static
 
+ANSWER_WIDTH = 48
+"""Room for a long value; the whole answer is in the events pane."""
 ICONS = {"starting": "…", "running": "▶", "paused": "⏸", "idle": "■", "ended": "■"}
 
 
@@ -14,11 +17,23 @@ class StatusLine(Static):
     """Tests set this to show no wall-clock figure (snapshots must not depend on timing)."""
 
     def show(
-        self, state: str, detail: str, patch: str, elapsed: float, events: int, script: str
+        self,
+        state: str,
+        detail: str,
+        answer: str,
+        patch: str,
+        elapsed: float,
+        events: int,
+        script: str,
     ) -> None:
+        """``answer``: the outcome of the last drive command ("acc: yielded 7"); shown here
+        rather than in a toast, which mounts widgets and so lays out the whole screen."""
         time_text = "-.-s" if self.frozen else f"{elapsed:.1f}s"
+        if len(answer) > ANSWER_WIDTH:
+            answer = answer[: ANSWER_WIDTH - 1] + "…"
+        said = f"  │  {answer}" if answer else ""
         text = (
-            f" {ICONS.get(state, '?')} {state}{detail}  │  patch {patch}  │  "
+            f" {ICONS.get(state, '?')} {state}{detail}{said}  │  patch {patch}  │  "
             f"{time_text}  │  {events:,} events  │  {script}"
         )
         self.set_classes(f"-{state}")

@@ -82,11 +82,14 @@ class TaskTable(ScrollView, can_focus=True):
             self.virtual_size = Size(self.size.width, len(self.ids))
         self.refresh()
 
-    def select(self, task: int) -> None:
-        if task in self.model.tasks:
-            if len(self.ids) != len(self.model.tasks):
-                self.sync()
-            self.cursor = self.ids.index(task)
+    def select(self, task: int) -> bool:
+        """Put the cursor on ``task`` (which posts TaskSelected); False if it is unknown."""
+        if task not in self.model.tasks:
+            return False
+        if len(self.ids) != len(self.model.tasks):
+            self.sync()
+        self.cursor = self.ids.index(task)
+        return True
 
     def watch_cursor(self, old: int, new: int) -> None:
         if new < 0:
