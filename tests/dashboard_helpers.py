@@ -27,7 +27,7 @@ def dashboard(pilot: Pilot) -> DashboardScreen:
 
 
 def events_of(screen: DashboardScreen) -> list[tuple[str, str]]:
-    return [(e["kind"], e["name"]) for e in screen.recent]
+    return [(e["kind"], e["name"]) for e in screen.panes.recent]
 
 
 def notifications(pilot: Pilot) -> list[str]:

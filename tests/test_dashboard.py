@@ -94,7 +94,7 @@ async def test_drive_keys_after_the_top_level_ends():
         assert isinstance(app.screen, ThrowDialog)
         await pilot.press(*"oops", "enter")
         await until(pilot, lambda: screen.model.counts["output"] == 1)
-        assert screen.recent[-1]["value"] == "42"  # caught: it yields its total again
+        assert screen.panes.recent[-1]["value"] == "42"  # caught: it yields its total again
         await pilot.press("x")
         await until(pilot, lambda: screen.model.tasks[1].state == "closed")
         await pilot.press("n")
@@ -127,7 +127,7 @@ async def test_switch_into_a_greenlet_left_suspended():
         screen.query_one(TaskTable).select(1)
         await pilot.press("w")
         await until(pilot, lambda: screen.model.tasks[1].state == "dead")
-        assert ("output", "worker") in [(e["kind"], e["name"]) for e in screen.recent]
+        assert ("output", "worker") in [(e["kind"], e["name"]) for e in screen.panes.recent]
         await until(pilot, lambda: screen.answer != "")
         assert screen.answer == "paused_worker: switched back 'worker done'"
         assert screen.answer in str(screen.query_one(StatusLine).render())
@@ -339,3 +339,17 @@ async def test_long_source_lines_are_cut_not_wrapped(tmp_path: Path):
         await until(pilot, lambda: "long_line.py" in str(source.border_title))
         await pilot.pause()
         assert source.size.height == 6  # one row per line of the file, the long one cut
+
+
+async def test_output_is_shown_not_obeyed_and_a_progress_line_shows_its_latest_state():
+    app = app_for("terminal_tricks", run=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.run_state == "idle")
+        await until(pilot, lambda: screen.panes.output.lines[-1:] == [f"{'main':>12} │ after"])
+        assert screen.panes.output.lines == [
+            f"{'main':>12} │ \\x1b[2J\\x1b[Hwiped?",
+            f"{'main':>12} │ step 3 of 3",
+            f"{'main':>12} │ after",
+        ]
+        assert any("main printed: \\x1b[2J\\x1b[Hwiped?" in e for e in screen.panes.events.lines)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 
 from conftest import compact_all, corodash, program
 
@@ -213,3 +215,24 @@ def test_a_drive_command_that_never_returns_is_paused():
     assert first["ok"] and first["value"] == "'ready'"
     assert second["ok"] and second["outcome"] == "paused" and second["state"] == "paused"
     assert where["where"]["stack"][-1]["line"] in (3, 4)  # in the loop
+
+
+def test_a_forked_child_is_not_a_second_agent_and_does_not_outlive_quit():
+    start, quit_ = repl("fork_lingers", "quit")
+    assert start["state"] == "idle"
+    assert start["status"] == {"status": "finished", "exit_code": 0, "error": None}
+    assert quit_["ok"] and [e["kind"] for e in quit_["events"]] == ["end"]
+    printed = [e["text"] for e in start.get("events", []) if e["kind"] == "output"]
+    child = int(printed[0].split()[1])
+    deadline = time.monotonic() + 10
+    while _alive(child):
+        assert time.monotonic() < deadline, "the forked child outlived quit"
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

@@ -5,6 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+CONTROL_ESCAPES = {
+    code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, 0x85) if code != 0x09
+} | {0x2028: "\\u2028", 0x2029: "\\u2029"}
+"""Characters a terminal would act on (or a log would split a line at), shown escaped."""
+
+
+def printable(text: str) -> str:
+    """``text`` safe to show in a pane: escape sequences and carriage returns escaped, so a
+    program's output can never move the cursor or wipe the screen."""
+    return text if text.isprintable() else text.translate(CONTROL_ESCAPES)
+
 
 def describe(event: Mapping[str, Any], names: Mapping[int, str]) -> str:
     """``names`` maps task ids to the labels shown to the user."""
@@ -29,7 +40,7 @@ def describe(event: Mapping[str, Any], names: Mapping[int, str]) -> str:
         verb = "throw" if event.get("thrown") else "switch"
         return f"{verb} {origin} -> {name}"
     if kind == "output":
-        return f"{name} printed: {event['text']}"
+        return f"{name} printed: {printable(event['text'])}"
     if kind == "patch":
         state = "applied" if event["applied"] else "skipped (patch mode off)"
         return f"monkey patch {event['what']}: {state}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import struct
+from base64 import b64encode
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,7 +45,7 @@ FIELDS: dict[int, tuple[str, ...]] = {
     RETURN: ("value",),
     RAISE: ("error",),
     SWITCH: ("from", "thrown"),  # the agent sends greenlet's event name: "switch" or "throw"
-    OUTPUT: ("stream", "text"),
+    OUTPUT: ("stream", "text", "end", "pid"),
     PATCH: ("what", "applied"),
     END: ("status", "exit_code", "error", "traceback", "started", "wall"),
     BLOCK: ("seconds", "where", "call"),
@@ -143,6 +144,8 @@ def expand_batch(batch: list, seq: int, t0: float, names: dict[int, str]) -> lis
                     "line": raw[4],
                 }
             )
+        elif code == OUTPUT:
+            add(_output_event(raw, seq, t, names))
         elif code == RESUME:
             add(
                 {
@@ -170,6 +173,37 @@ def expand_batch(batch: list, seq: int, t0: float, names: dict[int, str]) -> lis
             add(event)
         seq += 1
     return events
+
+
+PROCESS_NAME = "process"
+"""The ``name`` of output that did not pass through the program's Python streams."""
+
+
+def _output_event(raw: list | tuple, seq: int, t: float, names: dict[int, str]) -> dict:
+    """``text`` is always a str; bytes that are not UTF-8 are kept exactly, in base64, under
+    ``bytes``. ``end`` ("\\r", or "" for a last line without newline) is only written when it
+    is not a newline; ``pid`` only for a forked child's output, which is named after it."""
+    task, text = raw[2], raw[4]
+    event = {
+        "seq": seq,
+        "t": t,
+        "kind": "output",
+        "task": task,
+        "name": names.get(task, "?") if task is not None else PROCESS_NAME,
+        "stream": raw[3],
+        "text": text,
+    }
+    if isinstance(text, bytes):
+        event["text"] = text.decode("utf-8", "backslashreplace")
+        event["bytes"] = b64encode(text).decode()
+    end = raw[5] if len(raw) > 5 else "\n"
+    if end != "\n":
+        event["end"] = end
+    pid = raw[6] if len(raw) > 6 else None
+    if pid is not None:
+        event["pid"] = pid
+        event["name"] = f"pid {pid}"
+    return event
 
 
 def event_dict(raw: list | tuple, seq: int, t0: float, names: dict[int, str]) -> dict[str, Any]:

@@ -257,9 +257,13 @@ class AgentSession:
             with self._numbering:
                 events = self.builder.expand(batch)
                 if batch and batch[-1][0] == END:
-                    self.end = events[-1]
+                    # held back until the agent's descriptors are read to their end: the
+                    # end is always the trace's last event
+                    self.end = events.pop()
+                    self.builder.seq -= 1
                     self._apply_stop_reason(self.end)
-                listener.events(events)
+                if events:
+                    listener.events(events)
         elif tag == STATE:
             state, info = message[1], message[2]
             info["seq"] = message[3]
@@ -323,15 +327,20 @@ class AgentSession:
         process = self.process
         assert process is not None
         code = process.wait()
+        with contextlib.suppress(OSError):  # what the program forked must not outlive it
+            os.killpg(process.pid, signal.SIGKILL)
         for thread in self._output_threads:
             thread.join(timeout=2)
         with self._lock:
             os.close(self._commands_fd)
             self._commands_fd = -1
-        if self.end is None:
-            with self._numbering:
+        with self._numbering:
+            if self.end is None:
                 self.end = self._synthesised_end(code)
-                self.listener.events([self.end])
+            else:
+                self.end["seq"] = self.builder.seq
+                self.builder.seq += 1
+            self.listener.events([self.end])
 
     def _synthesised_end(self, code: int) -> dict[str, Any]:
         """The END of an agent that died without saying so (killed, crashed, os._exit)."""

@@ -6,15 +6,13 @@ Every event has ``seq`` (0, 1, 2... without gaps), ``t`` (seconds since the agen
 
 from __future__ import annotations
 
+from base64 import b64decode
 from pathlib import Path
 from typing import IO, Any
 
 import msgspec
 
-from corodash.protocol import MAIN_TASK, expand_batch
-
-PROCESS_NAME = "process"
-"""The ``name`` of output that reached the agent's real descriptors, not a Python stream."""
+from corodash.protocol import MAIN_TASK, PROCESS_NAME, expand_batch
 
 
 class TraceBuilder:
@@ -31,7 +29,8 @@ class TraceBuilder:
         return events
 
     def process_output(self, t: float, stream: str, text: str) -> dict[str, Any]:
-        """An OUTPUT event for bytes the program wrote below Python (C code, children)."""
+        """An OUTPUT event for what reached the agent's own descriptors (a fatal error's
+        report: the program's output goes through the agent)."""
         event = {
             "seq": self.seq,
             "t": round(t - self.t0, 7),
@@ -43,6 +42,13 @@ class TraceBuilder:
         }
         self.seq += 1
         return event
+
+
+def output_bytes(event: dict[str, Any]) -> bytes:
+    """What an output event's line was, byte for byte, with the end that closed it."""
+    raw = event.get("bytes")
+    body = b64decode(raw) if raw is not None else event["text"].encode("utf-8", "surrogateescape")
+    return body + event.get("end", "\n").encode()
 
 
 class TraceWriter:

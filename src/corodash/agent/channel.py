@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from _thread import allocate_lock, start_new_thread
 from collections.abc import Callable
+from os import _exit  # the real one: the agent wraps os._exit (forking.py)
 from time import perf_counter, sleep
 
 from corodash.protocol import EVENTS, REPLY, STATE, Command, encode_frame
@@ -37,6 +38,12 @@ class Channel:
     def start(self) -> None:
         self._running = True
         start_new_thread(self._flush_loop, ())
+
+    def silence(self) -> None:
+        """In a forked child: nothing recorded or sent from here on belongs to the run."""
+        self._running = False
+        self.fd = -1
+        self.buffer.clear()
 
     def _flush_loop(self) -> None:
         while self._running:
@@ -87,6 +94,9 @@ class Channel:
             self._write(encode_frame((EVENTS, batch)))
 
     def _write(self, data: bytes) -> None:
+        if self.fd < 0:
+            self.buffer.clear()
+            return
         view = memoryview(data)
         try:
             while view:
@@ -94,7 +104,7 @@ class Channel:
                 view = view[written:]
         except OSError:
             # The controller is gone: nobody will read what this process does next.
-            os._exit(70)
+            _exit(70)
 
 
 class CommandReader:
@@ -115,7 +125,7 @@ class CommandReader:
             except OSError:
                 chunk = b""
             if not chunk:
-                os._exit(70)  # the controller closed the pipe: it has gone away
+                _exit(70)  # the controller closed the pipe: it has gone away
             pending += chunk
             *lines, pending = pending.split(b"\n")
             for line in lines:

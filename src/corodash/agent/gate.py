@@ -66,6 +66,8 @@ class Gate:
         self.follow_hub = False
         """Steps count switches into gevent's hub too (by default they follow user tasks)."""
         self.on_stop_pending: Callable[[], None] = lambda: None
+        self.released = False
+        """In a forked child: nothing will ever resume it, so it never stops."""
         self._stops: list[_Stop] = []
         self._jobs: deque[tuple[Callable[[], None], bool]] = deque()
         self._wake = allocate_lock()
@@ -96,7 +98,7 @@ class Gate:
     def event(self) -> None:
         """Called by a tracer after recording an event while ``hold`` is set. Only the main
         thread stops: other threads' events (``sys.monitoring`` sees them all) go by."""
-        if get_ident() != self.main_thread or self.stop_pending:
+        if get_ident() != self.main_thread or self.stop_pending or self.released:
             return
         last = self.last_event()
         if not self.follow_hub and last is not None and self._into_hub(last):
@@ -125,12 +127,14 @@ class Gate:
 
     def wait(self, state: str, frame: FrameType | None, can_drive: bool) -> None:
         """Block the main thread until resumed, running queued jobs meanwhile."""
+        if self.released:
+            return
         stop = _Stop(state, can_drive)
         self._stops.append(stop)
         self.clock.stop()
         self._announce(state, frame)
         try:
-            while stop.waiting:
+            while stop.waiting and not self.released:
                 self._wake.acquire()
                 ran = False
                 while self._jobs:
@@ -177,6 +181,15 @@ class Gate:
         self.hold = False
         self.remaining = 0
         self.wait(IDLE, None, can_drive=True)
+
+    def release_all(self) -> None:
+        """In a forked child: let every stop go and take no more (no controller to
+        resume them)."""
+        self.released = True
+        self.hold = False
+        self.remaining = 0
+        self.stop_pending = False
+        self._wake_up()
 
     # -- command thread ------------------------------------------------------------------
 

@@ -1,43 +1,111 @@
-"""The user's stdout and stderr, captured line by line and tagged with the writing task."""
+"""The user's stdout and stderr at Python level, captured and tagged with the writing task.
+
+Each complete line, and each carriage-return update of a progress line, becomes an OUTPUT
+event: ``(OUTPUT, t, task, stream, text, end)``, where ``end`` is the ``"\\n"`` or ``"\\r"``
+that closed it, so the events hold the exact text written. Bytes that are not UTF-8 travel
+as bytes. A forked child writes straight to its descriptors instead (see forking.py).
+"""
 
 from __future__ import annotations
 
 import io
+import os
 import sys
 from collections.abc import Callable
 
 from corodash.protocol import OUTPUT
 
+Emit = Callable[[tuple], None]
+
+
+class LineSplitter:
+    """Cuts a stream into segments closed by ``\\n`` or ``\\r`` (``\\r\\n`` counts as
+    ``\\n``), keeping the open one as pieces: a long line written in small pieces costs
+    linear time."""
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+
+    def feed(self, text: str) -> list[tuple[str, str]]:
+        """The segments ``text`` closes, as (text, end)."""
+        if "\n" not in text and "\r" not in text:
+            self.pieces.append(text)
+            return []
+        closed = []
+        start = 0
+        length = len(text)
+        while True:
+            newline = text.find("\n", start)
+            ret = text.find("\r", start)
+            if newline < 0 and ret < 0:
+                break
+            if ret < 0 or 0 <= newline < ret:
+                cut, end, after = newline, "\n", newline + 1
+            elif ret + 1 < length and text[ret + 1] == "\n":
+                cut, end, after = ret, "\n", ret + 2
+            else:
+                cut, end, after = ret, "\r", ret + 1
+            self.pieces.append(text[start:cut])
+            closed.append(("".join(self.pieces), end))
+            self.pieces = []
+            start = after
+        if start < length:
+            self.pieces.append(text[start:])
+        return closed
+
+    def rest(self) -> str:
+        """The open segment, taken."""
+        text = "".join(self.pieces)
+        self.pieces = []
+        return text
+
+
+def exact(text: str) -> str | bytes:
+    """``text`` as sent: bytes if it holds undecodable bytes (surrogate escapes)."""
+    if text.isascii():
+        return text
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape")
+    return text
+
 
 class TaskOutput(io.TextIOBase):
-    """A text stream that turns each complete line into an OUTPUT event.
-
-    The task is the one running when the line began; a partial line waits for its newline
-    (or the end of the program).
-    """
+    """A text stream that turns lines into OUTPUT events, tagged with the task running when
+    each line began. Before it records a line it asks ``before_line`` to take in what
+    reached the descriptors first (a child's or C code's output), so the events keep the
+    order in which output was written."""
 
     def __init__(
         self,
         stream: str,
-        emit: Callable[[tuple], None],
+        emit: Emit,
         clock: Callable[[], float],
         current_task: Callable[[], int],
-        real_fd: int,
+        fd: int,
+        before_line: Callable[[], None],
     ) -> None:
         super().__init__()
         self.stream = stream
         self._emit = emit
         self._clock = clock
         self._current_task = current_task
-        self._real_fd = real_fd
-        self._partial = ""
-        self._partial_task = 0
+        self._fd = fd
+        self._before_line = before_line
+        self._lines = LineSplitter()
+        self._task = 0
+        self._direct = False
         self.buffer = _BytesToText(self)
-        """What ``sys.stdout.buffer.write(b"...")`` writes to: decoded, then captured."""
+        """What ``sys.stdout.buffer.write(b"...")`` writes to: captured the same way."""
 
     @property
     def encoding(self) -> str:  # type: ignore[override]
         return "utf-8"
+
+    @property
+    def errors(self) -> str:  # type: ignore[override]
+        return "surrogateescape"
 
     def writable(self) -> bool:
         return True
@@ -46,37 +114,47 @@ class TaskOutput(io.TextIOBase):
         return False
 
     def fileno(self) -> int:
-        return self._real_fd
+        return self._fd
 
     def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         if not text:
             return 0
-        if not self._partial:
-            self._partial_task = self._current_task()
-        if "\n" not in text:
-            self._partial += text
+        if self._direct:
+            _write_all(self._fd, text.encode("utf-8", "surrogateescape"))
             return len(text)
-        *lines, rest = (self._partial + text).split("\n")
-        task = self._partial_task
-        emit, now = self._emit, self._clock()
-        for line in lines:
-            emit((OUTPUT, now, task, self.stream, line))
-            task = self._current_task()
-        self._partial = rest
-        self._partial_task = task
+        lines = self._lines
+        if not lines.pieces:
+            self._task = self._current_task()
+        closed = lines.feed(text)
+        if closed:
+            self._before_line()
+            emit, now, stream = self._emit, self._clock(), self.stream
+            task = self._task
+            for segment, end in closed:
+                emit((OUTPUT, now, task, stream, exact(segment), end))
+                task = self._current_task()
+            self._task = task
         return len(text)
 
     def finish(self) -> None:
-        """Emit a last line that never got its newline."""
-        if self._partial:
-            self._emit((OUTPUT, self._clock(), self._partial_task, self.stream, self._partial))
-            self._partial = ""
+        """Emit a last segment that never got its newline (with an empty end)."""
+        rest = self._lines.rest()
+        if rest:
+            self._before_line()
+            self._emit((OUTPUT, self._clock(), self._task, self.stream, exact(rest), ""))
+
+    def write_directly(self) -> None:
+        """From now on write to the descriptor itself (a forked child: it has no channel)."""
+        rest = self._lines.rest()
+        self._direct = True
+        if rest:
+            self.write(rest)
 
 
 class _BytesToText(io.RawIOBase):
-    """The binary face of a captured stream."""
+    """The binary face of a captured stream: bytes that are not UTF-8 are kept exactly."""
 
     def __init__(self, text: TaskOutput) -> None:
         super().__init__()
@@ -86,15 +164,25 @@ class _BytesToText(io.RawIOBase):
         return True
 
     def write(self, data: bytes) -> int:  # type: ignore[override]
-        self._text.write(bytes(data).decode("utf-8", "replace"))
+        self._text.write(bytes(data).decode("utf-8", "surrogateescape"))
         return len(data)
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 def capture(
-    emit: Callable[[tuple], None], clock: Callable[[], float], current_task: Callable[[], int]
+    emit: Emit,
+    clock: Callable[[], float],
+    current_task: Callable[[], int],
+    before_line: Callable[[], None],
 ) -> tuple[TaskOutput, TaskOutput]:
-    """Replace sys.stdout and sys.stderr; C-level writes still reach the real descriptors."""
-    out = TaskOutput("stdout", emit, clock, current_task, 1)
-    err = TaskOutput("stderr", emit, clock, current_task, 2)
+    """Replace sys.stdout and sys.stderr; writes below Python reach the descriptors, which
+    the agent reads too (fd_capture.py)."""
+    out = TaskOutput("stdout", emit, clock, current_task, 1, before_line)
+    err = TaskOutput("stderr", emit, clock, current_task, 2, before_line)
     sys.stdout, sys.stderr = out, err
     return out, err

@@ -1,14 +1,15 @@
 """The agent itself: set up tracing, run the user's script as ``__main__``, answer commands.
 
 Started by the controller as ``python -m corodash.agent CONFIG``. Events go out on one pipe,
-commands come in on another; the user's own stdin, stdout and stderr stay where they are
-(stdout and stderr are also captured line by line into OUTPUT events).
+commands come in on another. The program's stdout and stderr, from Python and below it,
+become OUTPUT events on the same pipe (output.py, fd_capture.py); its stdin stays where it is.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import faulthandler
 import functools
 import gc
 import os
@@ -19,6 +20,7 @@ import traceback
 import types
 from _thread import allocate_lock, get_ident, start_new_thread
 from dataclasses import dataclass
+from os import _exit  # the real one: os._exit is wrapped for the program (forking.py)
 from time import perf_counter
 from typing import Any
 
@@ -27,6 +29,8 @@ from corodash.agent.accelerator import speedups
 from corodash.agent.blocking import DEFAULT_THRESHOLD, BlockDetector
 from corodash.agent.channel import Channel, CommandReader
 from corodash.agent.drive import DRIVE_COMMANDS, DriveError, Driver
+from corodash.agent.fd_capture import FdCapture
+from corodash.agent.forking import ForkWatch
 from corodash.agent.gate import Gate
 from corodash.agent.import_hooks import PostImportHooks
 from corodash.agent.inspection import Inspector
@@ -137,6 +141,8 @@ class Agent:
             )
         )
         self.channel.start()
+        for fd in (self.config.events_fd, self.config.commands_fd):
+            os.set_inheritable(fd, False)  # a program that execs must not hold the pipes open
         values.watchdog = values.ReprWatchdog(self.main_thread)
         self.channel.on_tick.append(values.watchdog.check)
         if self.config.block_threshold > 0:
@@ -146,12 +152,46 @@ class Agent:
         if speedups is not None:
             speedups.set_stop_signal(int(STOP_SIGNAL))
         CommandReader(self.config.commands_fd, self.handle).start()
-        self.streams = capture(self.append, perf_counter, self._current_task)
+        self.fds = FdCapture(self.append, perf_counter)
+        self.fds.start()
+        faulthandler.enable(self.fds.real[2])  # a crash's report must outlive the agent
+        self.streams = capture(self.append, perf_counter, self._current_task, self.fds.drain)
+        self.forks = ForkWatch(self.fds, self.streams, self._in_forked_child, self._os_exit)
+        self.forks.install()
         self.hooks.when_imported("greenlet", self.greenlets.install)
         self.hooks.when_imported("gevent", self._gevent_imported)
         self.hooks.install()
         status = self._run_program()
+        if self.forks.in_child:
+            self._leave_child(status)
         self._top_level_done(status)
+
+    # -- forks and os._exit --------------------------------------------------------------
+
+    def _in_forked_child(self) -> None:
+        """The child of a fork: the program's, not an agent (no events, commands or end)."""
+        self.channel.silence()
+        for fd in (self.config.events_fd, self.config.commands_fd, *self.fds.real.values()):
+            with contextlib.suppress(OSError):  # the controller sees the agent's end, not ours
+                os.close(fd)
+        self.tracer.uninstall()
+        self.greenlets.uninstall()
+        self.config.step = False
+        self.gate.release_all()
+
+    def _leave_child(self, status: dict[str, Any]) -> None:
+        """A forked child at the end of the program: leave as Python would."""
+        if status.get("traceback"):
+            sys.stderr.write(status["traceback"])
+        with contextlib.suppress(BaseException):
+            atexit._run_exitfuncs()
+        code = status.get("exit_code")
+        self.forks.leave_child(code if isinstance(code, int) else 1)
+
+    def _os_exit(self, code: int) -> None:
+        """The program called os._exit: record all it wrote, then end the run with its code."""
+        status = {"status": "exit", "exit_code": code, "error": None, "traceback": ""}
+        self.finish(status, exit_handlers=False)
 
     def _gevent_imported(self, gevent: Any) -> None:
         from gevent.hub import Hub
@@ -271,6 +311,7 @@ class Agent:
                 atexit._run_exitfuncs()
         for stream in self.streams:
             stream.finish()
+        self.fds.finish()
         self.channel.flush()  # the switches not yet sent may end a blocking stretch
         now = perf_counter()
         wall = round(now - self.t0, 6)
@@ -292,7 +333,7 @@ class Agent:
             )
         )
         self.channel.flush()
-        os._exit(0)
+        _exit(0)
 
     # -- commands (on the command thread) ------------------------------------------------
 

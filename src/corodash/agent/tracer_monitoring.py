@@ -39,9 +39,13 @@ class MonitoringTracer:
         mon.set_events(self.tool, events.PY_START | events.PY_THROW | events.PY_UNWIND)
 
     def uninstall(self) -> None:
+        """Every callback off: local events set on generator code would still call them."""
         if self.tool is not None:
-            sys.monitoring.set_events(self.tool, 0)
-            sys.monitoring.free_tool_id(self.tool)
+            mon = sys.monitoring
+            mon.set_events(self.tool, 0)
+            for event in _callbacks(self.rec, self.tool):
+                mon.register_callback(self.tool, getattr(mon.events, event), None)
+            mon.free_tool_id(self.tool)
             self.tool = None
 
 

@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 from corodash.hints import removed_name_hint
 from corodash.session import AgentSession, Reply, RunOptions
-from corodash.trace_format import TraceWriter
+from corodash.trace_format import TraceWriter, output_bytes
 
 _KIND = itemgetter("kind")
 EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE, EXIT_TIMEOUT = 0, 1, 2, 124
@@ -66,7 +66,7 @@ class TraceRun:
             for event in events:
                 if event["kind"] == "output":
                     stream = sys.stderr if event["stream"] == "stderr" else self.echo
-                    print(event["text"], file=stream, flush=True)
+                    write_exactly(event, stream)
 
     def state(self, state: str, info: dict[str, Any]) -> None:
         """Free-run mode never pauses."""
@@ -95,6 +95,13 @@ class TraceRun:
             f"  trace:  {self.out}",
         ]
         return "\n".join(lines)
+
+
+def write_exactly(event: dict[str, Any], stream: TextIO) -> None:
+    """An output event's bytes as the program wrote them, to a terminal or file."""
+    stream.flush()
+    stream.buffer.write(output_bytes(event))
+    stream.buffer.flush()
 
 
 def exit_status(end: dict[str, Any]) -> int:

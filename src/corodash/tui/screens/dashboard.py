@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -27,7 +26,7 @@ from textual.screen import Screen
 from textual.widgets import Static, TabbedContent, TabPane
 
 from corodash.chrome_trace import chrome_trace
-from corodash.describe import describe
+from corodash.describe import printable
 from corodash.hints import removed_name_hint
 from corodash.model import RunModel, TaskRow
 from corodash.run_client import RunClient
@@ -35,6 +34,7 @@ from corodash.session import AgentSession, Reply, RunOptions
 from corodash.timeline import build_timeline
 from corodash.trace_format import read_trace
 from corodash.tui.bridge import SessionBridge
+from corodash.tui.log_panes import EVENT_WINDOW, LogPanes
 from corodash.tui.messages import (
     AgentEnded,
     AgentStateChanged,
@@ -51,21 +51,6 @@ from corodash.tui.widgets.task_table import COMPACT_HEADER, HEADER, TaskSelected
 from corodash.tui.widgets.timeline_view import TimelineView
 
 PATCH_CYCLE = {"auto": "on", "on": "off", "off": "auto"}
-KIND_FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
-    ("all", None),
-    ("generators", frozenset({"spawn", "resume", "yield", "return", "raise"})),
-    ("switches", frozenset({"spawn", "switch", "return", "raise"})),
-    ("output", frozenset({"output"})),
-    ("patches and end", frozenset({"patch", "end", "block"})),
-)
-EVENT_WINDOW = 5_000
-"""Lines the events pane shows at most; the whole trace stays on disk."""
-LINES_PER_BATCH = 200
-"""In a flood, a frame formats at most this many event lines; the rest are counted."""
-OUTPUT_LINES_PER_BATCH = 1_000
-"""The program's own output matters more: more of it is kept, the rest counted."""
-RECENT_EVENTS = 50_000
-"""Events kept in memory to re-filter the pane."""
 NARROW = 110
 
 
@@ -110,9 +95,10 @@ class DashboardScreen(Screen[None]):
         self.run_number = 0
         self.status_detail = ""
         self.answer = ""
-        self.recent: deque[dict[str, Any]] = deque(maxlen=RECENT_EVENTS)
-        self.filter_task: int | None = None
-        self.kind_filter = 0
+        self.panes = LogPanes(
+            TailLog(max_lines=EVENT_WINDOW, id="events"),
+            TailLog(max_lines=EVENT_WINDOW, id="output"),
+        )
         self._dirty = False
         self._timeline_at = 0.0
 
@@ -130,9 +116,9 @@ class DashboardScreen(Screen[None]):
                     yield SourceView(id="source")
                 with TabbedContent(id="logs"):
                     with TabPane("Events", id="events-tab"):
-                        yield TailLog(max_lines=EVENT_WINDOW, id="events")
+                        yield self.panes.events
                     with TabPane("Output", id="output-tab"):
-                        yield TailLog(max_lines=EVENT_WINDOW, id="output")
+                        yield self.panes.output
                     with TabPane("Timeline", id="timeline-tab"):
                         yield TimelineView(id="timeline")
         yield StatusLine(id="status")
@@ -169,11 +155,9 @@ class DashboardScreen(Screen[None]):
         return self.client.position if self.client is not None else {}
 
     def start_run(self) -> None:
-        self.recent.clear()
+        self.panes.clear()
         self.status_detail = ""
         self.answer = ""
-        self.query_one("#events", TailLog).clear()
-        self.query_one("#output", TailLog).clear()
         self.query_one(SourceView).show(None, None)
         self.query_one(FrameView).show(None)
         self.run_number += 1
@@ -234,28 +218,7 @@ class DashboardScreen(Screen[None]):
         """Fold a batch in; only lines that stay in the panes' windows are formatted."""
         if self.client is not None:
             self.client.handle("events", events)
-        self.recent.extend(events)
-        labels = self.model.labels
-        shown = [e for e in events if self._shown(e)]
-        if shown:
-            lines = _last_lines(
-                shown,
-                LINES_PER_BATCH,
-                6,
-                "events",
-                lambda e: f"{e['seq']:>6} {describe(e, labels)}",
-            )
-            self.query_one("#events", TailLog).write_lines(lines)
-        output = [e for e in events if e["kind"] == "output"]
-        if output:
-            lines = _last_lines(
-                output,
-                OUTPUT_LINES_PER_BATCH,
-                12,
-                "lines",
-                lambda e: f"{labels.get(e['task'], e['name'])[:12]:>12} │ {e['text']}",
-            )
-            self.query_one("#output", TailLog).write_lines(lines)
+        self.panes.add(events, self.model.labels)
         self._dirty = True
 
     @on(AgentStateChanged)
@@ -293,9 +256,7 @@ class DashboardScreen(Screen[None]):
             if hint:
                 lines.append(f"hint: {hint}")
                 self.notify(hint, timeout=12)
-            self.query_one("#output", TailLog).write_lines(
-                [f"{'main':>12} ! {line}" for line in lines]
-            )
+            self.panes.write_output([f"{'main':>12} ! {printable(line)}" for line in lines])
             self.query_one("#logs", TabbedContent).active = "output-tab"
         self._after_stop(follow=None)
         self._dirty = True
@@ -336,8 +297,8 @@ class DashboardScreen(Screen[None]):
 
     @on(TaskSelected)
     def task_selected(self, message: TaskSelected) -> None:
-        if self.filter_task is not None:
-            self.filter_task = message.task
+        if self.panes.filter_task is not None:
+            self.panes.filter_task = message.task
             self._refilter()
         self._show_selected()
 
@@ -392,25 +353,14 @@ class DashboardScreen(Screen[None]):
             self._dirty = True
             return
         self._timeline_at = now
-        self.query_one(TimelineView).show(build_timeline(self.recent))
-
-    def _shown(self, event: dict[str, Any]) -> bool:
-        kinds = KIND_FILTERS[self.kind_filter][1]
-        if kinds is not None and event["kind"] not in kinds:
-            return False
-        if self.filter_task is not None:
-            return event["task"] == self.filter_task or event.get("from") == self.filter_task
-        return True
+        self.query_one(TimelineView).show(build_timeline(self.panes.recent))
 
     def _refilter(self) -> None:
-        log = self.query_one("#events", TailLog)
-        log.clear()
-        labels = self.model.labels
-        shown = [e for e in self.recent if self._shown(e)][-EVENT_WINDOW:]
-        log.write_lines([f"{e['seq']:>6} {describe(e, labels)}" for e in shown])
-        task = self.model.tasks.get(self.filter_task) if self.filter_task is not None else None
+        panes = self.panes
+        panes.refilter(self.model.labels)
+        task = self.model.tasks.get(panes.filter_task) if panes.filter_task is not None else None
         who = f"task {task.label}" if task else "all tasks"
-        self.query_one("#logs").border_title = f"{who}, {KIND_FILTERS[self.kind_filter][0]}"
+        self.query_one("#logs").border_title = f"{who}, {panes.title}"
 
     # -- actions -------------------------------------------------------------------------
 
@@ -558,13 +508,14 @@ class DashboardScreen(Screen[None]):
         self.query_one(TimelineView).focus()
 
     def action_filter_task(self) -> None:
-        self.filter_task = (
-            None if self.filter_task is not None else self.query_one(TaskTable).selected
+        panes = self.panes
+        panes.filter_task = (
+            None if panes.filter_task is not None else self.query_one(TaskTable).selected
         )
         self._refilter()
 
     def action_filter_kind(self) -> None:
-        self.kind_filter = (self.kind_filter + 1) % len(KIND_FILTERS)
+        self.panes.next_kind_filter()
         self._refilter()
 
     def action_help(self) -> None:
@@ -580,19 +531,3 @@ class DashboardScreen(Screen[None]):
     def action_quit(self) -> None:
         self.stop_run()
         self.app.exit()
-
-
-def _last_lines(
-    events: list[dict[str, Any]],
-    limit: int,
-    indent: int,
-    noun: str,
-    line: Callable[[dict[str, Any]], str],
-) -> list[str]:
-    """The last ``limit`` events as lines, after one counting those left out (a pane
-    formats only what stays in its window)."""
-    lines = [line(e) for e in events[-limit:]]
-    if len(events) > limit:
-        skipped = len(events) - limit
-        lines.insert(0, f"{'':>{indent}} … {skipped:,} more {noun} (all in the trace: e exports)")
-    return lines

@@ -25,6 +25,17 @@ class TailLog(Log):
     def watch_virtual_size(self, size: Size) -> None:
         self._scroll_update(size)
 
+    def rewrite_last(self, line: str) -> None:
+        """Replace the last line: a progress line's newer state."""
+        if not self._lines:
+            self.write_lines([line])
+            return
+        y = len(self._lines) - 1
+        self._lines[y] = line
+        self._render_line_cache.discard(y)
+        self._update_size(self._updates, [line])
+        self.refresh_lines(y, 1)
+
     def _update_size(self, updates: int, lines: list[str]) -> None:  # type: ignore[override]
         if lines:
             process = self._process_line

@@ -1,0 +1,126 @@
+"""The dashboard's events and output panes: what a batch of events adds to them, and the
+filters that choose which events show.
+
+Only lines that stay in a pane's window are formatted. Output is shown as a terminal would
+show its text, never acted on: control characters appear escaped, and a carriage-return
+update of a progress line replaces the line it updates.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from corodash.describe import describe, printable
+from corodash.tui.widgets.tail_log import TailLog
+
+KIND_FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
+    ("all", None),
+    ("generators", frozenset({"spawn", "resume", "yield", "return", "raise"})),
+    ("switches", frozenset({"spawn", "switch", "return", "raise"})),
+    ("output", frozenset({"output"})),
+    ("patches and end", frozenset({"patch", "end", "block"})),
+)
+EVENT_WINDOW = 5_000
+"""Lines the events pane shows at most; the whole trace stays on disk."""
+LINES_PER_BATCH = 200
+"""In a flood, a frame formats at most this many event lines; the rest are counted."""
+OUTPUT_LINES_PER_BATCH = 1_000
+"""The program's own output matters more: more of it is kept, the rest counted."""
+RECENT_EVENTS = 50_000
+"""Events kept in memory to re-filter the pane."""
+
+
+class LogPanes:
+    def __init__(self, events: TailLog, output: TailLog) -> None:
+        self.events = events
+        self.output = output
+        self.recent: deque[dict[str, Any]] = deque(maxlen=RECENT_EVENTS)
+        self.filter_task: int | None = None
+        self.kind_filter = 0
+        self._open_progress = False
+        """The output pane's last line is a progress line a carriage return may replace."""
+
+    def clear(self) -> None:
+        self.recent.clear()
+        self.events.clear()
+        self.output.clear()
+        self._open_progress = False
+
+    @property
+    def title(self) -> str:
+        return KIND_FILTERS[self.kind_filter][0]
+
+    def add(self, events: list[dict[str, Any]], labels: Mapping[int, str]) -> None:
+        """Fold a batch in."""
+        self.recent.extend(events)
+        shown = [e for e in events if self.shown(e)]
+        if shown:
+            lines = last_lines(
+                shown,
+                LINES_PER_BATCH,
+                6,
+                "events",
+                lambda e: f"{e['seq']:>6} {describe(e, labels)}",
+            )
+            self.events.write_lines(lines)
+        output = [e for e in events if e["kind"] == "output"]
+        if output:
+            self._add_output(output, labels)
+
+    def _add_output(self, output: list[dict[str, Any]], labels: Mapping[int, str]) -> None:
+        lines: list[str] = []
+        replaces_last = False
+        for event in output:
+            tag = labels.get(event["task"], event["name"])[:12]
+            line = f"{tag:>12} │ {printable(event['text'])}"
+            if self._open_progress and (event["text"] or event.get("end") == "\r"):
+                if lines:
+                    lines[-1] = line
+                else:
+                    replaces_last = True
+                    lines.append(line)
+            else:
+                lines.append(line)
+            self._open_progress = event.get("end") == "\r"
+        if replaces_last:
+            self.output.rewrite_last(lines.pop(0))
+        if lines:
+            self.output.write_lines(
+                last_lines(lines, OUTPUT_LINES_PER_BATCH, 12, "lines", lambda line: line)
+            )
+
+    def write_output(self, lines: list[str]) -> None:
+        """Lines corodash adds to the output pane (a traceback)."""
+        self.output.write_lines(lines)
+        self._open_progress = False
+
+    def shown(self, event: dict[str, Any]) -> bool:
+        kinds = KIND_FILTERS[self.kind_filter][1]
+        if kinds is not None and event["kind"] not in kinds:
+            return False
+        if self.filter_task is not None:
+            return event["task"] == self.filter_task or event.get("from") == self.filter_task
+        return True
+
+    def next_kind_filter(self) -> None:
+        self.kind_filter = (self.kind_filter + 1) % len(KIND_FILTERS)
+
+    def refilter(self, labels: Mapping[int, str]) -> None:
+        """Rewrite the events pane from the recent events, under the current filters."""
+        self.events.clear()
+        shown = [e for e in self.recent if self.shown(e)][-EVENT_WINDOW:]
+        self.events.write_lines([f"{e['seq']:>6} {describe(e, labels)}" for e in shown])
+
+
+def last_lines(
+    items: list[Any], limit: int, indent: int, noun: str, line: Callable[[Any], str]
+) -> list[str]:
+    """The last ``limit`` items as lines, after one counting those left out (a pane formats
+    only what stays in its window)."""
+    lines = [line(item) for item in items[-limit:]]
+    if len(items) > limit:
+        skipped = len(items) - limit
+        lines.insert(0, f"{'':>{indent}} … {skipped:,} more {noun} (all in the trace: e exports)")
+    return lines
