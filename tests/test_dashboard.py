@@ -254,6 +254,31 @@ async def test_compare_view_runs_both_ways_and_says_what_happened():
         assert app.screen is screen
 
 
+async def test_compare_view_says_a_run_failed_and_claims_no_speed_up():
+    app = CorodashApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        compare = CompareScreen(RunOptions(program("failing_greenlets")))
+        await app.push_screen(compare)
+        await until(pilot, lambda: compare.comparison is not None, timeout=60)
+        verdict = str(compare.query_one("#verdict").render())
+        assert verdict == (
+            "No speed-up: both runs failed: fragile raised ValueError: greenlet 0 broke."
+        )
+        assert "speed-up" not in str(compare.query_one("#figures").render())
+
+
+async def test_leaving_the_compare_view_stops_its_runs():
+    app = CorodashApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        compare = CompareScreen(RunOptions(program("ticks_forever")))
+        await app.push_screen(compare)
+        runs = compare.runs
+        await until(pilot, lambda: runs._current is not None and runs._current.counts["output"])
+        await pilot.press("escape")
+        await until(pilot, lambda: runs._current is None)  # not the 60 s timeout
+        assert runs.cancelled == "stopped" and compare.comparison is None
+
+
 async def test_timeline_tab_shows_lanes_and_zooms():
     app = app_for("gevent_join", run=True)
     async with app.run_test(size=(120, 40)) as pilot:

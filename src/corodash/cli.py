@@ -158,7 +158,12 @@ def _compare_parser() -> argparse.ArgumentParser:
     parser.add_argument("script", help="the Python program to run")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
-        "--timeout", type=_positive_seconds, metavar="SECONDS", help="stop each run after this long"
+        "--timeout",
+        type=_positive_seconds,
+        default=60.0,
+        metavar="SECONDS",
+        help="stop each run after this long (default: %(default)g); a run stopped so is "
+        "reported, not compared (exit status 124)",
     )
     parser.add_argument(
         "--chrome",
@@ -228,8 +233,10 @@ def _checked_script(path: str) -> str | None:
 
 
 def _trace(args: argparse.Namespace, script_args: list[str]) -> int:
-    from corodash.commands.trace_cmd import TraceRun, exit_status, report_end
+    from corodash.commands.stop_signals import stop_on_signals
+    from corodash.commands.trace_cmd import exit_status, report_end
     from corodash.trace_format import read_trace
+    from corodash.traced_run import TraceRun
 
     if args.demo:
         from corodash.demos import demo_path
@@ -244,14 +251,31 @@ def _trace(args: argparse.Namespace, script_args: list[str]) -> int:
     script = _checked_script(path)
     if script is None:
         return 2
+    problem = _unwritable(args.out)
+    if problem:
+        print(f"corodash: cannot write the trace to {args.out}: {problem}", file=sys.stderr)
+        return 2
     options = _run_options(args, script, script_args)
     run = TraceRun(options, args.out, args.timeout, None if args.quiet else sys.stdout)
-    end = run.run()
+    with stop_on_signals(run.cancel) as seen:
+        end = run.run()
     report_end(end, sys.stderr)
     print(run.summary(), file=sys.stderr)
     if args.chrome:
         _write_chrome(args.chrome, [(os.path.basename(script), read_trace(args.out))])
-    return exit_status(end)
+    return seen.exit_status or exit_status(end)
+
+
+def _unwritable(path: str) -> str | None:
+    """Why a trace cannot be written at ``path``, said before the program starts."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        return "no such directory"
+    if os.path.isdir(path):
+        return "it is a directory"
+    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        return "permission denied"
+    return None
 
 
 def _write_chrome(path: str, runs: list) -> None:
@@ -263,19 +287,27 @@ def _write_chrome(path: str, runs: list) -> None:
 
 
 def _compare(args: argparse.Namespace, script_args: list[str]) -> int:
-    from corodash.commands.compare_cmd import print_comparison, run_comparison
+    from corodash.commands.compare_cmd import comparison_status, print_comparison
+    from corodash.commands.stop_signals import stop_on_signals
+    from corodash.comparison_run import Cancelled, ComparisonRun
     from corodash.session import RunOptions
 
     script = _checked_script(args.script)
     if script is None:
         return 2
     options = RunOptions(script, script_args, block_threshold=args.block_threshold)
-    result = run_comparison(options, args.timeout)
+    comparison = ComparisonRun(options, args.timeout)
+    with stop_on_signals(comparison.cancel) as seen:
+        try:
+            result = comparison.run()
+        except Cancelled:
+            print("corodash: interrupted: the comparison was stopped", file=sys.stderr)
+            return seen.exit_status or 130
     print_comparison(result, sys.stdout, args.json)
     if args.chrome:
         runs = [("patched", result.patched.events), ("unpatched", result.unpatched.events)]
         _write_chrome(args.chrome, runs)
-    return 0
+    return comparison_status(result)
 
 
 def _repl(args: argparse.Namespace, script_args: list[str]) -> int:

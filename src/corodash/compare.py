@@ -24,6 +24,8 @@ class RunSummary:
     tasks: int
     """gevent Greenlets and greenlets, the hub left out."""
     events: list[dict[str, Any]] = field(repr=False, default_factory=list)
+    failure: str | None = None
+    """Why this run cannot be compared: its error, its timeout, a task that raised."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -32,6 +34,7 @@ class RunSummary:
             "blocks": self.blocks,
             "exit": self.exit,
             "status": self.status,
+            "failure": self.failure,
         }
 
     @property
@@ -43,7 +46,8 @@ class RunSummary:
 class Comparison:
     patched: RunSummary
     unpatched: RunSummary
-    speedup: float
+    speedup: float | None
+    """None when either run failed: a failed run's time says nothing."""
     sentence: str
     hints: list[str]
 
@@ -51,13 +55,25 @@ class Comparison:
         return {
             "patched": self.patched.as_dict(),
             "unpatched": self.unpatched.as_dict(),
-            "speedup": round(self.speedup, 3),
+            "speedup": round(self.speedup, 3) if self.speedup is not None else None,
             "summary": self.sentence,
             "hints": self.hints,
         }
 
+    @property
+    def failed(self) -> bool:
+        return self.speedup is None
 
-def summarize(mode: str, events: list[dict[str, Any]]) -> RunSummary:
+    @property
+    def timed_out(self) -> bool:
+        return "timeout" in (self.patched.status, self.unpatched.status)
+
+
+QUIET_ENDINGS = ("GeneratorExit", "GreenletExit")
+"""Exceptions that end a task as it was asked to, not a failure."""
+
+
+def summarize(mode: str, events: list[dict[str, Any]], timeout: float | None = None) -> RunSummary:
     end = events[-1] if events and events[-1]["kind"] == "end" else {}
     patches = [e["t"] for e in events if e["kind"] == "patch"]
     started = max([end.get("started") or 0.0, *patches])
@@ -77,7 +93,29 @@ def summarize(mode: str, events: list[dict[str, Any]]) -> RunSummary:
         end.get("status", "?"),
         tasks,
         events,
+        failure(events, end, timeout),
     )
+
+
+def failure(events: list[dict[str, Any]], end: dict[str, Any], timeout: float | None) -> str | None:
+    """Why a run's time cannot be compared, or None: it did not finish, or one of its
+    greenlets died of an exception (gevent prints it and the program goes on)."""
+    status = end.get("status")
+    if not end:
+        return "the run has no end"
+    if status == "timeout":
+        return f"stopped by the {timeout:g} s timeout" if timeout else "stopped by the timeout"
+    if status != "finished":
+        return end.get("error") or f"{status}, exit status {end.get('exit_code')}"
+    kinds = {e["task"]: e["task_kind"] for e in events if e["kind"] == "spawn"}
+    for event in events:
+        if (
+            event["kind"] == "raise"
+            and kinds.get(event["task"]) in ("greenlet", "gevent")
+            and not event["error"].startswith(QUIET_ENDINGS)
+        ):
+            return f"{event['name']} raised {event['error']}"
+    return None
 
 
 def group_blocks(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -103,9 +141,25 @@ def describe_block(block: dict[str, Any]) -> str:
 def compare(
     patched: RunSummary, unpatched: RunSummary, source: str | None = None, filename: str = ""
 ) -> Comparison:
-    speedup = unpatched.wall / patched.wall if patched.wall > 0 else 1.0
     hints = common_mistakes(patched, unpatched, source, filename)
+    if patched.failure or unpatched.failure:
+        return Comparison(patched, unpatched, None, _failed_sentence(patched, unpatched), hints)
+    speedup = unpatched.wall / patched.wall if patched.wall > 0 else 1.0
     return Comparison(patched, unpatched, speedup, _sentence(patched, unpatched, speedup), hints)
+
+
+def _failed_sentence(patched: RunSummary, unpatched: RunSummary) -> str:
+    if patched.failure == unpatched.failure:
+        if patched.failure.startswith("stopped"):
+            return f"No speed-up: both runs were {patched.failure}."
+        return f"No speed-up: both runs failed: {patched.failure}."
+    said = [
+        f"the {run.mode} run "
+        + (f"was {run.failure}" if run.failure.startswith("stopped") else f"failed ({run.failure})")
+        for run in (patched, unpatched)
+        if run.failure
+    ]
+    return f"No speed-up: {' and '.join(said)}."
 
 
 def _sentence(patched: RunSummary, unpatched: RunSummary, speedup: float) -> str:

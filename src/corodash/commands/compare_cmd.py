@@ -1,39 +1,11 @@
-"""``corodash compare SCRIPT``: run it patched and unpatched, say what patching changed."""
+"""``corodash compare SCRIPT``: what patching changed, printed (the runs: comparison_run.py)."""
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from dataclasses import replace
-from pathlib import Path
 from typing import TextIO
 
-from corodash.commands.trace_cmd import TraceRun
-from corodash.compare import Comparison, RunSummary, compare, describe_block, summarize
-from corodash.session import RunOptions
-from corodash.trace_format import read_trace
-
-PATCHED, UNPATCHED = "on", "off"
-
-
-def run_mode(options: RunOptions, mode: str, timeout: float | None) -> list[dict]:
-    """One traced run in patch mode ``mode``; its events."""
-    handle, path = tempfile.mkstemp(prefix="corodash-compare-", suffix=".jsonl")
-    os.close(handle)
-    try:
-        TraceRun(replace(options, patch=mode), path, timeout, None).run()
-        return read_trace(path)
-    finally:
-        os.unlink(path)
-
-
-def run_comparison(options: RunOptions, timeout: float | None) -> Comparison:
-    """Both runs one after the other (side by side they would share the cores)."""
-    patched = summarize("patched", run_mode(options, PATCHED, timeout))
-    unpatched = summarize("unpatched", run_mode(options, UNPATCHED, timeout))
-    source = Path(options.script).read_text(errors="replace")
-    return compare(patched, unpatched, source, options.script)
+from corodash.compare import Comparison, RunSummary, describe_block
 
 
 def print_comparison(result: Comparison, out: TextIO, as_json: bool) -> None:
@@ -55,12 +27,21 @@ def print_comparison(result: Comparison, out: TextIO, as_json: bool) -> None:
     out.write(f"{'':<20}{'patched':>16}{'unpatched':>16}\n")
     for label, left, right in rows:
         out.write(f"{label:<20}{left:>16}{right:>16}\n")
-    out.write(f"{'speed-up':<20}{result.speedup:>15.2f}x\n\n")
+    if result.speedup is not None:
+        out.write(f"{'speed-up':<20}{result.speedup:>15.2f}x\n")
+    out.write("\n")
     _blocks(out, patched)
     _blocks(out, unpatched)
     out.write(result.sentence + "\n")
     for hint in result.hints:
         out.write(f"hint: {hint}\n")
+
+
+def comparison_status(result: Comparison) -> int:
+    """0 when both runs could be compared; 124 when a run hit the timeout, else 1."""
+    if not result.failed:
+        return 0
+    return 124 if result.timed_out else 1
 
 
 def _blocks(out: TextIO, run: RunSummary) -> None:

@@ -227,10 +227,13 @@ class Repl:
             return ident in client.replies or client.ended or paused_inside
 
         self._while_running(answered)
-        reply = self._answer(ident)
+        reply = client.replies.pop(ident, None)
         if reply is None:
             return {"outcome": "paused", **client.status()}
+        # Refused or not, the driven code ran: the next command waits for the stop after it.
         self._pump(lambda: client.stopped_after(reply.seq))
+        if not reply.ok:
+            raise ReplError(reply.error)
         return {**reply.data, "task": row.id}
 
     # -- talking to the agent ------------------------------------------------------------

@@ -11,12 +11,12 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from corodash.compare import Comparison, RunSummary, describe_block
+from corodash.comparison_run import DEFAULT_TIMEOUT as RUN_TIMEOUT
+from corodash.comparison_run import Cancelled, ComparisonRun
 from corodash.session import RunOptions
 from corodash.timeline import build_timeline
 from corodash.tui.widgets.key_bar import KeyBar
 from corodash.tui.widgets.timeline_view import TimelineView
-
-RUN_TIMEOUT = 60.0
 
 
 class CompareScreen(Screen[None]):
@@ -29,6 +29,8 @@ class CompareScreen(Screen[None]):
         super().__init__()
         self.options = options
         self.comparison = comparison
+        self.runs = ComparisonRun(options, RUN_TIMEOUT) if options is not None else None
+        """The two runs under way; leaving the screen cancels them."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="compare"):
@@ -50,7 +52,7 @@ class CompareScreen(Screen[None]):
             self.query_one("#verdict", Static).update(
                 "Running the program twice, patched then unpatched, each in a fresh agent…"
             )
-            self.run_both(self.options)
+            self.run_both(self.runs)
 
     @work(
         thread=True,
@@ -59,11 +61,24 @@ class CompareScreen(Screen[None]):
         group="compare",
         description="run the program patched and unpatched",
     )
-    def run_both(self, options: RunOptions) -> None:
-        from corodash.commands.compare_cmd import run_comparison
-
-        result = run_comparison(options, RUN_TIMEOUT)
+    def run_both(self, runs: ComparisonRun) -> None:
+        try:
+            result = runs.run()
+        except Cancelled:
+            return
+        except Exception as error:  # a comparison that cannot run says why, never hangs
+            self.app.call_from_thread(self.failed, f"{type(error).__name__}: {error}")
+            return
         self.app.call_from_thread(self.show, result)
+
+    def on_unmount(self) -> None:
+        if self.runs is not None:
+            self.runs.cancel("stopped")
+
+    def failed(self, error: str) -> None:
+        self.query_one("#verdict", Static).update(
+            Text(f"The comparison could not run: {error}", style="bold red")
+        )
 
     def show(self, result: Comparison) -> None:
         self.comparison = result
@@ -72,7 +87,8 @@ class CompareScreen(Screen[None]):
         for run, view_id in ((patched, "#patched"), (unpatched, "#unpatched")):
             timeline = build_timeline(_from_start(run))
             self.query_one(view_id, TimelineView).show(timeline, span)
-        self.query_one("#verdict", Static).update(Text(result.sentence, style="bold"))
+        style = "bold red" if result.failed else "bold"
+        self.query_one("#verdict", Static).update(Text(result.sentence, style=style))
         self.query_one("#figures", Static).update(_figures(result))
         self.query_one("#blocks", Static).update(_blocks(result))
 
@@ -96,7 +112,8 @@ def _figures(result: Comparison) -> Text:
     ]
     for label, left, right in rows:
         text.append(f"{label:<16}{left:>12}{right:>12}\n")
-    text.append(f"{'speed-up':<16}{result.speedup:>11.2f}x\n", style="bold")
+    if result.speedup is not None:
+        text.append(f"{'speed-up':<16}{result.speedup:>11.2f}x\n", style="bold")
     return text
 
 

@@ -1,0 +1,5 @@
+import time
+
+while True:
+    print("tick")
+    time.sleep(0.05)

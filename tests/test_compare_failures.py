@@ -1,0 +1,88 @@
+"""``corodash compare`` never claims a speed-up for a run that failed or was stopped, and
+``trace``/``compare`` stop cleanly on Ctrl-C, SIGTERM and SIGHUP."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import corodash, program
+
+from corodash.trace_format import read_trace
+
+
+def test_a_run_whose_greenlets_fail_is_reported_not_compared():
+    done = corodash("compare", program("failing_greenlets"), "--json", timeout=120)
+    assert done.returncode == 1
+    result = json.loads(done.stdout)
+    assert result["speedup"] is None
+    assert result["patched"]["failure"] == "fragile raised ValueError: greenlet 0 broke"
+    assert result["unpatched"]["failure"] == "fragile raised ValueError: greenlet 0 broke"
+    assert result["summary"].startswith("No speed-up: both runs failed")
+
+
+def test_a_run_stopped_by_the_timeout_is_reported_not_compared():
+    done = corodash("compare", program("spins_forever"), "--timeout", "0.5", timeout=120)
+    assert done.returncode == 124
+    assert "No speed-up: both runs were stopped by the 0.5 s timeout." in done.stdout
+    assert not [line for line in done.stdout.splitlines() if line.startswith("speed-up")]
+
+
+def test_trace_out_to_a_missing_directory_is_one_line_before_the_program_starts(tmp_path):
+    out = tmp_path / "nowhere" / "t.jsonl"
+    done = corodash("trace", program("echo_send"), "--out", str(out))
+    assert done.returncode == 2
+    assert done.stderr == f"corodash: cannot write the trace to {out}: no such directory\n"
+    assert done.stdout == ""
+
+
+def wait_for_line(process: subprocess.Popen, text: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if text in line:
+            return
+    raise AssertionError(f"{text!r} never printed")
+
+
+@pytest.mark.parametrize(
+    ("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)]
+)
+def test_trace_stops_on_a_signal_with_an_end_and_a_summary(signum, code, tmp_path: Path):
+    out = tmp_path / "t.jsonl"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "corodash", "trace", program("ticks_forever"), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_for_line(process, "tick")
+    agents = _children(process.pid)
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == code
+    assert "Traceback" not in stderr
+    assert "corodash: interrupted" in stderr and "events:" in stderr
+    events = read_trace(out)
+    assert events[-1]["kind"] == "end" and events[-1]["status"] == "interrupted"
+    assert not [pid for pid in agents if _alive(pid)]
+
+
+def _children(pid: int) -> list[int]:
+    done = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return [int(p) for p in done.stdout.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
