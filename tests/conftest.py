@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -86,3 +87,11 @@ def compact_all(events: list[dict[str, Any]]) -> list[tuple]:
     names = {e["task"]: e["name"] for e in events if e["kind"] == "spawn"}
     names[0] = "main"
     return [compact(e, names) for e in events]
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import corodash, program
+from conftest import corodash, process_alive, program
 
 from corodash.trace_format import read_trace
 
@@ -72,17 +71,9 @@ def test_trace_stops_on_a_signal_with_an_end_and_a_summary(signum, code, tmp_pat
     assert "corodash: interrupted" in stderr and "events:" in stderr
     events = read_trace(out)
     assert events[-1]["kind"] == "end" and events[-1]["status"] == "interrupted"
-    assert not [pid for pid in agents if _alive(pid)]
+    assert not [pid for pid in agents if process_alive(pid)]
 
 
 def _children(pid: int) -> list[int]:
     done = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
     return [int(p) for p in done.stdout.split()]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True

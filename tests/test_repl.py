@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 
-from conftest import compact_all, corodash, program
+from conftest import compact_all, corodash, process_alive, program
 
 
 def repl(name: str, *commands: str, options: tuple[str, ...] = ()) -> list[dict]:
@@ -225,14 +224,6 @@ def test_a_forked_child_is_not_a_second_agent_and_does_not_outlive_quit():
     printed = [e["text"] for e in start.get("events", []) if e["kind"] == "output"]
     child = int(printed[0].split()[1])
     deadline = time.monotonic() + 10
-    while _alive(child):
+    while process_alive(child):
         assert time.monotonic() < deadline, "the forked child outlived quit"
         time.sleep(0.05)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
