@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -90,8 +89,9 @@ def compact_all(events: list[dict[str, Any]]) -> list[tuple]:
 
 
 def process_alive(pid: int) -> bool:
+    """Running (a zombie waiting to be reaped has stopped running)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
         return False
-    return True

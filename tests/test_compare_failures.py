@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -77,3 +78,24 @@ def test_trace_stops_on_a_signal_with_an_end_and_a_summary(signum, code, tmp_pat
 def _children(pid: int) -> list[int]:
     done = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
     return [int(p) for p in done.stdout.split()]
+
+
+def test_the_agent_dies_with_its_controller_even_when_stuck_in_c_code(tmp_path: Path):
+    marker = tmp_path / "stuck"
+    argv = ["trace", program("stuck_in_c"), "--out", str(tmp_path / "t"), "--", str(marker)]
+    process = subprocess.Popen([sys.executable, "-m", "corodash", *argv])
+    deadline = time.monotonic() + 30
+    while not marker.exists():
+        assert time.monotonic() < deadline, "the program never started"
+        time.sleep(0.02)
+    agents = _children(process.pid)
+    assert agents
+    process.kill()
+    process.wait()
+    deadline = time.monotonic() + 10
+    while [pid for pid in agents if process_alive(pid)]:
+        if time.monotonic() > deadline:
+            for pid in agents:
+                os.kill(pid, signal.SIGKILL)
+            raise AssertionError("the agent outlived its controller")
+        time.sleep(0.05)

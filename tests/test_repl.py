@@ -221,7 +221,8 @@ def test_a_forked_child_is_not_a_second_agent_and_does_not_outlive_quit():
     assert start["state"] == "idle"
     assert start["status"] == {"status": "finished", "exit_code": 0, "error": None}
     assert quit_["ok"] and [e["kind"] for e in quit_["events"]] == ["end"]
-    printed = [e["text"] for e in start.get("events", []) if e["kind"] == "output"]
+    printed = [e["text"] for e in start["events"] if e["kind"] == "output"]
+    assert printed[0].startswith("child") and len(printed) == 1  # no warning about threads
     child = int(printed[0].split()[1])
     deadline = time.monotonic() + 10
     while process_alive(child):

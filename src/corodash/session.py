@@ -170,6 +170,7 @@ class AgentSession:
             "stay": options.stay,
             "include_libraries": options.include_libraries,
             "block_threshold": options.block_threshold,
+            "controller": os.getpid(),
         }
         env = {**os.environ, **options.env, "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(

@@ -11,6 +11,7 @@ it and ends the trace with the exit status; in a child it only flushes the strea
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable
 
 from corodash.agent.fd_capture import FdCapture
@@ -36,6 +37,11 @@ class ForkWatch:
         self._real_exit = os._exit
 
     def install(self) -> None:
+        # Python 3.12 warns that fork() in a multi-threaded process may deadlock: the
+        # threads are the agent's (which the child does not need), not the program's.
+        warnings.filterwarnings(
+            "ignore", r"This process .* is multi-threaded, use of fork", DeprecationWarning
+        )
         os.register_at_fork(
             before=self._before, after_in_parent=self._in_parent, after_in_child=self._in_child
         )

@@ -79,6 +79,8 @@ class AgentConfig:
     """Keep serving commands after the top level ends (repl and dashboard), or exit."""
     include_libraries: bool = False
     block_threshold: float = DEFAULT_THRESHOLD
+    controller: int = 0
+    """The controller's pid: the agent dies with it."""
 
 
 class Agent:
