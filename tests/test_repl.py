@@ -228,3 +228,10 @@ def test_a_forked_child_is_not_a_second_agent_and_does_not_outlive_quit():
     while process_alive(child):
         assert time.monotonic() < deadline, "the forked child outlived quit"
         time.sleep(0.05)
+
+
+def test_a_program_that_handles_the_stop_signal_keeps_its_handler_and_still_pauses():
+    start, quit_ = repl("claims_the_stop_signal", "quit", options=("--pause-after", "0.5"))
+    assert [e["text"] for e in start["events"] if e["kind"] == "output"] == ["my handler ran"]
+    assert start["state"] == "paused" and start["position"]["line"] in (7, 8)
+    assert quit_["ok"]

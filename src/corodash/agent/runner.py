@@ -41,6 +41,7 @@ from corodash.agent.program_clock import ProgramClock
 from corodash.agent.recording import Recording
 from corodash.agent.registry import Registry, Task
 from corodash.agent.resume_cause import ResumeCause
+from corodash.agent.stop_signal import StopSignal
 from corodash.agent.tracer_greenlet import GreenletTracer
 from corodash.agent.usercode import CodeFilter, is_corodash_file
 from corodash.protocol import (
@@ -55,11 +56,6 @@ from corodash.protocol import (
     TOPLEVEL,
     Command,
 )
-
-STOP_SIGNAL = signal.SIGRTMIN + 5 if hasattr(signal, "SIGRTMIN") else signal.SIGUSR2
-"""Takes a stop at a safe point: raised by the compiled callbacks on their way out after a
-step, and sent from another thread when no safe point comes soon (a loop without events, a
-blocking call)."""
 
 INTERRUPT_GRACE = 0.05
 
@@ -150,9 +146,13 @@ class Agent:
         if self.config.block_threshold > 0:
             self.channel.on_batch.append(self.blocks.see)
             self.channel.on_tick.append(self.blocks.tick)
-        signal.signal(STOP_SIGNAL, self._stop_signal)
-        if speedups is not None:
-            speedups.set_stop_signal(int(STOP_SIGNAL))
+        # Takes a stop at a safe point: raised by the compiled callbacks on their way out
+        # after a step, and sent from another thread when no safe point comes soon (a loop
+        # without events, a blocking call).
+        self.stop_signal = StopSignal(
+            self._stop_signal, speedups.set_stop_signal if speedups else lambda number: None
+        )
+        self.stop_signal.install()
         CommandReader(self.config.commands_fd, self.handle).start()
         self.fds = FdCapture(self.append, perf_counter)
         self.fds.start()
@@ -449,7 +449,7 @@ class Agent:
         if request != self._interrupts:
             return
         if (gate.stop_pending and gate.main_busy) or gate.interrupt():
-            signal.pthread_kill(self.main_thread, STOP_SIGNAL)
+            signal.pthread_kill(self.main_thread, self.stop_signal.number)
 
     def _stop_signal(self, signum: int, frame: Any) -> None:
         if speedups is not None and speedups.in_callback():
