@@ -142,6 +142,8 @@ class AgentSession:
         self.process: subprocess.Popen[bytes] | None = None
         self.pid: int | None = None
         self.end: dict[str, Any] | None = None
+        self._end_sent: list[Any] | None = None
+        """The agent's own END, held until its output has all arrived."""
         self._stop_reason: str | None = None
         self._protocol_error: str | None = None
         self._agent_t0: float | None = None
@@ -256,15 +258,12 @@ class AgentSession:
         if tag == EVENTS:
             batch = message[1]
             with self._numbering:
-                events = self.builder.expand(batch)
                 if batch and batch[-1][0] == END:
                     # held back until the agent's descriptors are read to their end: the
                     # end is always the trace's last event
-                    self.end = events.pop()
-                    self.builder.seq -= 1
-                    self._apply_stop_reason(self.end)
-                if events:
-                    listener.events(events)
+                    self._end_sent = batch.pop()
+                if batch:
+                    listener.events(self.builder.expand(batch))
         elif tag == STATE:
             state, info = message[1], message[2]
             info["seq"] = message[3]
@@ -336,11 +335,11 @@ class AgentSession:
             os.close(self._commands_fd)
             self._commands_fd = -1
         with self._numbering:
-            if self.end is None:
+            if self._end_sent is None:
                 self.end = self._synthesised_end(code)
             else:
-                self.end["seq"] = self.builder.seq
-                self.builder.seq += 1
+                self.end = self.builder.expand([self._end_sent])[0]
+                self._apply_stop_reason(self.end)
             self.listener.events([self.end])
 
     def _synthesised_end(self, code: int) -> dict[str, Any]:

@@ -77,9 +77,7 @@ class FdCapture:
         with self._lock:
             for pipe in list(self._pipes.values()):
                 self._read_available(pipe)
-                rest = pipe.lines.rest()
-                if rest:
-                    self._send(pipe, [(rest, "")])
+                self._close_line(pipe)
 
     def _read_loop(self, fd: int) -> None:
         while True:
@@ -103,9 +101,7 @@ class FdCapture:
             except OSError:
                 return False
             if not data:
-                rest = pipe.lines.rest()
-                if rest:
-                    self._send(pipe, [(rest, "")])
+                self._close_line(pipe)
                 return False
             self._take(pipe, data)
 
@@ -125,6 +121,12 @@ class FdCapture:
         closed = pipe.lines.feed(data.decode("utf-8", "surrogateescape"))
         if closed:
             self._send(pipe, closed)
+
+    def _close_line(self, pipe: _Pipe) -> None:
+        """Send the open line as it is (its end is empty: no newline came)."""
+        rest = pipe.lines.rest()
+        if rest:
+            self._send(pipe, [(rest, "")])
 
     def _send(self, pipe: _Pipe, closed: list[tuple[str, str]]) -> None:
         now, emit = self._clock(), self._emit

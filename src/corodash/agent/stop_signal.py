@@ -29,10 +29,11 @@ class StopSignal:
         signal.signal = self._program_sets  # type: ignore[assignment]
 
     def _program_sets(self, signalnum: int, handler: Any) -> Any:
-        if int(signalnum) == self.number:
-            self._move()
-            return self._signal(signalnum, handler) and signal.SIG_DFL
-        return self._signal(signalnum, handler)
+        if int(signalnum) != self.number:
+            return self._signal(signalnum, handler)
+        self._move()
+        self._signal(signalnum, handler)
+        return signal.SIG_DFL  # what the program would have found without corodash
 
     def _move(self) -> None:
         last = signal.SIGRTMAX if hasattr(signal, "SIGRTMAX") else self.number

@@ -11,7 +11,6 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from corodash.compare import Comparison, RunSummary, describe_block
-from corodash.comparison_run import DEFAULT_TIMEOUT as RUN_TIMEOUT
 from corodash.comparison_run import Cancelled, ComparisonRun
 from corodash.session import RunOptions
 from corodash.timeline import build_timeline
@@ -29,7 +28,7 @@ class CompareScreen(Screen[None]):
         super().__init__()
         self.options = options
         self.comparison = comparison
-        self.runs = ComparisonRun(options, RUN_TIMEOUT) if options is not None else None
+        self.runs = ComparisonRun(options) if options is not None else None
         """The two runs under way; leaving the screen cancels them."""
 
     def compose(self) -> ComposeResult:
