@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
 from conftest import compact_all, corodash, program
+
+from corodash.trace_format import read_trace
 
 
 def test_missing_file(tmp_path):
@@ -133,3 +138,58 @@ def test_bytes_written_to_stdout_buffer_are_captured(trace):
     result = trace("binary_stdout")
     assert result.returncode == 0
     assert [e["text"] for e in result.events if e["kind"] == "output"] == ["bytes out", "text out"]
+
+
+@pytest.mark.parametrize("pure", ["0", "1"])
+def test_a_failing_tracer_never_raises_into_the_program(pure, tmp_path, monkeypatch):
+    """RecursionError deep in nested generators, hit at every depth: the program catches
+    its own each time, as under plain Python; where the tracer's own call hits the limit,
+    tracing stops and says so once (with or without the compiled callbacks)."""
+    monkeypatch.setenv("CORODASH_PURE_PYTHON", pure)
+    out = tmp_path / "t.jsonl"
+    done = corodash("trace", program("deep_generators"), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "caught 40 RecursionErrors\nstill running\n"
+    events = read_trace(out)
+    diagnostics = [i for i, e in enumerate(events) if e["kind"] == "diagnostic"]
+    assert len(diagnostics) <= 1
+    if diagnostics:
+        message = events[diagnostics[0]]["message"]
+        assert message.startswith("tracing stopped after its own error, the program goes on: ")
+        assert "RecursionError" in message
+        tracer_kinds = {"spawn", "resume", "yield", "return", "raise"}
+        last_traced = max(i for i, e in enumerate(events) if e["kind"] in tracer_kinds)
+        assert last_traced < diagnostics[0]
+
+
+@pytest.mark.parametrize("pure", ["0", "1"])
+def test_a_guarded_callback_keeps_its_error_and_stops_tracing(pure):
+    code = (
+        "from corodash.agent.accelerator import guard, take_failure\n"
+        "def interrupted():\n"
+        "    raise KeyboardInterrupt\n"
+        "try:\n"
+        "    guard(interrupted)()\n"
+        "except KeyboardInterrupt:\n"
+        "    print('KeyboardInterrupt is the program’s', take_failure())\n"
+        "calls = []\n"
+        "def failing(*args):\n"
+        "    calls.append(args)\n"
+        "    raise ZeroDivisionError('ours')\n"
+        "guarded = guard(failing)\n"
+        "print(guarded(1), guarded(2), len(calls))\n"
+        "error = take_failure()\n"
+        "print(type(error).__name__, error, take_failure())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CORODASH_PURE_PYTHON": pure},
+        check=True,
+    )
+    assert done.stdout.splitlines() == [
+        "KeyboardInterrupt is the program’s None",
+        "None None 1",  # after the first error the callback is no longer called
+        "ZeroDivisionError ours None",
+    ]

@@ -47,6 +47,8 @@ def describe(event: Mapping[str, Any], names: Mapping[int, str]) -> str:
     if kind == "end":
         detail = f" ({event['error']})" if event.get("error") else ""
         return f"program {event['status']}, exit status {event.get('exit_code')}{detail}"
+    if kind == "diagnostic":
+        return f"corodash: {event['message']}"
     if kind == "block":
         return f"{name} blocked the hub for {event['seconds']:.3f}s at {event['where']}"
     return f"{kind} {name}"

@@ -19,10 +19,10 @@ from typing import Any
 
 import msgspec
 
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 
 # Event codes, as sent by the agent.
-SPAWN, YIELD, RESUME, RETURN, RAISE, SWITCH, OUTPUT, PATCH, END, BLOCK = range(10)
+SPAWN, YIELD, RESUME, RETURN, RAISE, SWITCH, OUTPUT, PATCH, END, BLOCK, DIAGNOSTIC = range(11)
 
 KIND_NAMES = (
     "spawn",
@@ -35,6 +35,7 @@ KIND_NAMES = (
     "patch",
     "end",
     "block",
+    "diagnostic",
 )
 
 # The fields after (code, t, task) for each event code, in order.
@@ -49,6 +50,7 @@ FIELDS: dict[int, tuple[str, ...]] = {
     PATCH: ("what", "applied"),
     END: ("status", "exit_code", "error", "traceback", "started", "wall"),
     BLOCK: ("seconds", "where", "call"),
+    DIAGNOSTIC: ("message",),
 }
 
 # Message tags, agent to controller.

@@ -130,6 +130,51 @@ in_callback(PyObject *module, PyObject *unused)
     return PyBool_FromLong(PyThreadState_Get()->tracing > 0);
 }
 
+/* ---- failures ----------------------------------------------------------------------
+ *
+ * A tracer's own error must never reach the program: raised from a callback it would come
+ * out of the user's code (a RecursionError deep in nested generators became a
+ * ctypes.ArgumentError the program could not catch). Every callback's result goes through
+ * `contain`: the first error is kept for the agent to record, tracing stops (every callback
+ * returns at once from then on) and the program goes on. KeyboardInterrupt and SystemExit
+ * are the program's and pass. */
+
+static int tracing_failed = 0;
+static PyObject *failure = NULL;
+
+static PyObject *
+contain(PyObject *result)
+{
+    if (result != NULL)
+        return result;
+    if (!PyErr_Occurred())
+        Py_RETURN_NONE;
+    if (!PyErr_ExceptionMatches(PyExc_Exception))
+        return NULL;
+    if (tracing_failed) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    tracing_failed = 1;
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (value != NULL && tb != NULL)
+        PyException_SetTraceback(value, tb);
+    failure = value != NULL ? value : Py_NewRef(Py_None);
+    Py_XDECREF(type);
+    Py_XDECREF(tb);
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+take_failure(PyObject *module, PyObject *unused)
+{
+    PyObject *taken = failure != NULL ? failure : Py_NewRef(Py_None);
+    failure = NULL;
+    return taken;
+}
+
 typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
@@ -139,7 +184,9 @@ typedef struct {
 static PyObject *
 guard_call(PyObject *op, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
-    PyObject *result = PyObject_Vectorcall(((Guard *)op)->callback, args, nargsf, kwnames);
+    PyObject *result = tracing_failed ? Py_NewRef(Py_None)
+                                      : contain(PyObject_Vectorcall(((Guard *)op)->callback,
+                                                                    args, nargsf, kwnames));
     take_safe_stop();
     return result;
 }
@@ -241,7 +288,14 @@ static PyObject *switch_hook_body(PyObject *op, PyObject *const *args, size_t na
 static PyObject *
 switch_hook_call(PyObject *op, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
-    PyObject *result = switch_hook_body(op, args, nargsf, kwnames);
+    SwitchHook *self = (SwitchHook *)op;
+    PyObject *result;
+    if (!tracing_failed)
+        result = contain(switch_hook_body(op, args, nargsf, kwnames));
+    else if (self->previous != Py_None)
+        result = PyObject_Vectorcall(self->previous, args, nargsf, kwnames);
+    else
+        result = Py_NewRef(Py_None);
     take_safe_stop();
     return result;
 }
@@ -259,7 +313,7 @@ switch_hook_body(PyObject *op, PyObject *const *args, size_t nargsf, PyObject *k
     if (common == 1)
         return PyObject_Vectorcall(self->fallback, args, nargsf, kwnames);
     if (common < 0)
-        PyErr_Clear(); /* raising here would kill the target greenlet */
+        return NULL;
     if (self->previous != Py_None)
         return PyObject_Vectorcall(self->previous, args, nargsf, kwnames);
     Py_RETURN_NONE;
@@ -459,7 +513,7 @@ resume_body(GeneratorHooks *self, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 on_yield(GeneratorHooks *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    PyObject *result = yield_body(self, args, nargs);
+    PyObject *result = tracing_failed ? Py_NewRef(Py_None) : contain(yield_body(self, args, nargs));
     take_safe_stop();
     return result;
 }
@@ -467,7 +521,7 @@ on_yield(GeneratorHooks *self, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 on_resume(GeneratorHooks *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    PyObject *result = resume_body(self, args, nargs);
+    PyObject *result = tracing_failed ? Py_NewRef(Py_None) : contain(resume_body(self, args, nargs));
     take_safe_stop();
     return result;
 }
@@ -581,6 +635,8 @@ static PyMethodDef module_methods[] = {
      "Raise the stop signal when the current tracer callback returns."},
     {"set_stop_signal", set_stop_signal, METH_O, "The signal whose handler takes a safe stop."},
     {"in_callback", in_callback, METH_NOARGS, "True inside a tracer callback."},
+    {"take_failure", take_failure, METH_NOARGS,
+     "The first error a callback raised (tracing stopped then), once; else None."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -26,7 +26,36 @@ def _load() -> ModuleType | None:
 speedups = _load()
 
 
+_failure: list[BaseException] = []
+"""Without the compiled module: the first error a guarded callback raised."""
+_reported = False
+
+
 def guard(callback: Callable[..., Any]) -> Callable[..., Any]:
-    """``callback`` behind a compiled guard that takes a safe stop the gate asked for once
-    the callback has returned (see gate.py); the callback itself without the module."""
-    return callback if speedups is None else speedups.Guard(callback)
+    """``callback`` behind a guard that keeps its errors from the program (the first is
+    kept for ``take_failure``, and tracing stops) and, compiled, takes a safe stop the gate
+    asked for once the callback has returned (see gate.py)."""
+    if speedups is not None:
+        return speedups.Guard(callback)
+
+    def guarded(*args: Any) -> Any:
+        if _failure:
+            return None
+        try:
+            return callback(*args)
+        except Exception as error:  # the tracer's own failure, never the program's
+            _failure.append(error)
+            return None
+
+    return guarded
+
+
+def take_failure() -> BaseException | None:
+    """The error that stopped tracing, once; None while tracing works."""
+    global _reported
+    if speedups is not None:
+        return speedups.take_failure()
+    if not _failure or _reported:
+        return None
+    _reported = True
+    return _failure[0]

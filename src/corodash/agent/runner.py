@@ -42,6 +42,7 @@ from corodash.agent.recording import Recording
 from corodash.agent.registry import Registry, Task
 from corodash.agent.resume_cause import ResumeCause
 from corodash.agent.stop_signal import StopSignal
+from corodash.agent.tracer_failure import TracerFailureWatch
 from corodash.agent.tracer_greenlet import GreenletTracer
 from corodash.agent.usercode import CodeFilter, is_corodash_file
 from corodash.protocol import (
@@ -143,6 +144,8 @@ class Agent:
             os.set_inheritable(fd, False)  # a program that execs must not hold the pipes open
         values.watchdog = values.ReprWatchdog(self.main_thread)
         self.channel.on_tick.append(values.watchdog.check)
+        self.failures = TracerFailureWatch(self.append, perf_counter)
+        self.channel.on_tick.append(self.failures.tick)
         if self.config.block_threshold > 0:
             self.channel.on_batch.append(self.blocks.see)
             self.channel.on_tick.append(self.blocks.tick)
@@ -320,6 +323,7 @@ class Agent:
         if get_ident() != self.main_thread:
             self.blocks.tick(now)  # stopped from outside: look at the main thread once more
         self.blocks.close(now, self.append)  # a greenlet still blocking when the run ends
+        self.failures.tick(now)
         started = getattr(self, "script_started", self.t0) - self.t0
         self.append(
             (

@@ -51,29 +51,28 @@ class GreenletTracer:
 
         def on_greenlet(event: str, args: Any) -> None:
             # greenlet reports only 'switch' and 'throw', both with (origin, target).
-            try:
-                origin, target = args
-                origin_id = get(id(origin))
-                target_id = get(id(target))
-                # The common case: both known, and the origin not finished. (``dead``, not
-                # a truth test: a subclass may define ``__bool__``, gevent's Greenlet does.)
-                if origin_id is None or target_id is None or origin.dead:
-                    ids = tracer._first_sight_or_end(event, origin, target, origin_id, target_id)
-                    if ids is None:
-                        if previous is not None:
-                            previous(event, args)
-                        return
-                    origin_id, target_id = ids
-                append((SWITCH, clock(), target_id, origin_id, event))
-                if gate.hold:
-                    gate.event()
-            except BaseException:  # raising here would kill the target greenlet
-                pass
+            origin, target = args
+            origin_id = get(id(origin))
+            target_id = get(id(target))
+            # The common case: both known, and the origin not finished. (``dead``, not a
+            # truth test: a subclass may define ``__bool__``, gevent's Greenlet does.)
+            if origin_id is None or target_id is None or origin.dead:
+                ids = tracer._first_sight_or_end(event, origin, target, origin_id, target_id)
+                if ids is None:
+                    if previous is not None:
+                        previous(event, args)
+                    return
+                origin_id, target_id = ids
+            append((SWITCH, clock(), target_id, origin_id, event))
+            if gate.hold:
+                gate.event()
             if previous is not None:
                 previous(event, args)
 
+        # An error must not be raised here (it would kill the target greenlet): the guard,
+        # or the compiled hook in front, contains it (accelerator.py).
         if speedups is None:
-            return on_greenlet
+            return guard(on_greenlet)
         return speedups.SwitchHook(
             by_address=registry.by_address,
             buffer=append.__self__,

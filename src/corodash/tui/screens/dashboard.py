@@ -219,6 +219,9 @@ class DashboardScreen(Screen[None]):
         if self.client is not None:
             self.client.handle("events", events)
         self.panes.add(events, self.model.labels)
+        for event in events:
+            if event["kind"] == "diagnostic":
+                self.notify(f"corodash: {event['message']}", severity="warning", timeout=12)
         self._dirty = True
 
     @on(AgentStateChanged)
