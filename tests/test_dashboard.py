@@ -378,3 +378,26 @@ async def test_output_is_shown_not_obeyed_and_a_progress_line_shows_its_latest_s
             f"{'main':>12} │ after",
         ]
         assert any("main printed: \\x1b[2J\\x1b[Hwiped?" in e for e in screen.panes.events.lines)
+
+
+async def test_the_program_reads_a_line_typed_under_its_output():
+    app = app_for("asks_names", run=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.client.reading)
+        stdin = screen.query_one("#stdin")
+        assert stdin.has_focus
+        assert screen.query_one("#logs").active == "output-tab"
+        await until(pilot, lambda: screen.panes.output.lines[-1:] == [f"{'main':>12} │ name? "])
+        await pilot.press(*"Ada", "enter")
+        await until(pilot, lambda: screen.client.reading and screen.model.counts["yield"] == 2)
+        await pilot.press(*"Grace", "enter")
+        await until(pilot, lambda: screen.run_state == "idle")
+        await until(pilot, lambda: screen.panes.output.lines[-1:] == [f"{'main':>12} │ done"])
+        assert screen.panes.output.lines == [
+            f"{'main':>12} │ name? Ada",
+            f"{'greeter':>12} │ hello Ada",
+            f"{'main':>12} │ name? Grace",
+            f"{'greeter':>12} │ hello Grace",
+            f"{'main':>12} │ done",
+        ]

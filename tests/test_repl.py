@@ -235,3 +235,22 @@ def test_a_program_that_handles_the_stop_signal_keeps_its_handler_and_still_paus
     assert [e["text"] for e in start["events"] if e["kind"] == "output"] == ["my handler ran"]
     assert start["state"] == "paused" and start["position"]["line"] in (7, 8)
     assert quit_["ok"]
+
+
+def test_the_program_reads_its_input_from_the_console():
+    start, first, second = repl("asks_names", "input Ada Lovelace", "input Grace")
+    assert (start["state"], start["reading"]) == ("running", True)
+    assert [e["text"] for e in start["events"] if e["kind"] == "output"] == ["name? "]
+    assert start["events"][-1].get("end") == ""  # the prompt, shown before its line ends
+    assert first["reading"] is True
+    assert compact_all(first["events"]) == [
+        ("resume", "greeter", "<not recorded>"),  # send(input(...)): not a literal
+        ("output", "greeter", "hello Ada Lovelace"),
+        ("yield", "greeter", "None"),
+        ("output", "main", "name? "),
+    ]
+    assert second["state"] == "idle" and "reading" not in second
+    assert [e["text"] for e in second["events"] if e["kind"] == "output"] == [
+        "hello Grace",
+        "done",
+    ]

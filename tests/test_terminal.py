@@ -75,3 +75,21 @@ def test_send_demo_step_then_send_shows_the_yield_at_once():
         assert term.close() == 0
     finally:
         term.kill()
+
+
+def test_a_program_waiting_for_input_gets_the_line_typed_under_its_output():
+    term = Terminal([CORODASH, "--run", program("asks_names")])
+    try:
+        term.wait_for("waiting for a line of input")
+        term.wait_for("main │ name?")
+        term.press("Ada\r")
+        term.wait_for("greeter │ hello Ada")
+        term.wait_for("main │ name? Ada")  # the line shown after its prompt, as typed
+        term.press("Grace\r")
+        term.wait_for("main │ done")
+        term.press("\x1b")  # leaves the line entry: the screen's keys come back
+        term.wait_for("space step")
+        term.press("q")
+        assert term.close() == 0
+    finally:
+        term.kill()

@@ -157,7 +157,7 @@ def test_a_failing_tracer_never_raises_into_the_program(pure, tmp_path, monkeypa
         message = events[diagnostics[0]]["message"]
         assert message.startswith("tracing stopped after its own error, the program goes on: ")
         assert "RecursionError" in message
-        tracer_kinds = {"spawn", "resume", "yield", "return", "raise"}
+        tracer_kinds = {"resume", "yield", "return", "raise"}  # spawns: the end's heap scan too
         last_traced = max(i for i, e in enumerate(events) if e["kind"] in tracer_kinds)
         assert last_traced < diagnostics[0]
 

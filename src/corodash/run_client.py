@@ -54,6 +54,8 @@ class RunClient:
         self.position: dict[str, Any] = {}
         self.stop_seq = 0
         """Message number of the latest stop (pause, idle or end)."""
+        self.reading = False
+        """The program waits for a line on its stdin (``send_input`` gives it one)."""
         self.top_level: dict[str, Any] | None = None
         self.end: dict[str, Any] | None = None
         self.replies: dict[int, Reply] = {}
@@ -84,6 +86,7 @@ class RunClient:
             self.model.apply_all(payload)
         elif what == "state":
             self.state, self.position = payload
+            self.reading = bool(self.position.get("reading"))
             if self.state != RUNNING:
                 self.stop_seq = self.position.get("seq", self.stop_seq)
         elif what == "reply":
@@ -113,6 +116,13 @@ class RunClient:
             self._then[ident] = then
         return ident
 
+    def send_input(self, text: str) -> None:
+        """A line for the program's ``input()``. Raises ConnectionError once it has ended."""
+        if self.ended:
+            raise ConnectionError("the program has ended")
+        self.session.send_input(text)
+        self.reading = False
+
     def drive_error(self, row: TaskRow | None, verb: str) -> str | None:
         """Why ``verb`` cannot apply to ``row``, in Python's terms; None when it can."""
         if row is None:
@@ -141,6 +151,8 @@ class RunClient:
     def status(self) -> dict[str, Any]:
         """Where the run stands, for an answer."""
         fields: dict[str, Any] = {"state": self.state}
+        if self.reading and self.state == RUNNING:
+            fields["reading"] = True  # waiting for a line on its stdin
         if self.state == PAUSED:
             fields["position"] = self.position
         if self.state in (IDLE, ENDED):

@@ -178,7 +178,8 @@ class AgentSession:
         self.process = subprocess.Popen(
             [options.python, "-m", "corodash.agent", json.dumps(config)],
             pass_fds=(events_write, commands_read),
-            stdin=subprocess.DEVNULL if options.stay else None,
+            # repl and dashboard: the program reads what the user types there (send_input)
+            stdin=subprocess.PIPE if options.stay else None,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env,
@@ -213,6 +214,18 @@ class AgentSession:
             except OSError as error:
                 raise ConnectionError("the agent is gone") from error
         return ident
+
+    def send_input(self, text: str) -> None:
+        """One line for the program's stdin (its ``input()``); ConnectionError when it has
+        ended or closed its stdin."""
+        stdin = self.process.stdin if self.process is not None else None
+        if stdin is None or self._ended.is_set():
+            raise ConnectionError("the program has ended")
+        try:
+            stdin.write(text.encode("utf-8", "surrogateescape") + b"\n")
+            stdin.flush()
+        except (OSError, ValueError) as error:
+            raise ConnectionError("the program no longer reads its input") from error
 
     def stop(self, reason: str = "stopped") -> None:
         """Ask the agent to end now (it flushes every event first); kill it if it won't."""

@@ -26,6 +26,10 @@ def _load() -> ModuleType | None:
 speedups = _load()
 
 
+GUARD_FRAMES = 0 if speedups is not None else 1
+"""Python frames a guard puts between the traced code and the callback: callbacks that find
+the traced frame by its depth (``sys._getframe``) look that much further."""
+
 _failure: list[BaseException] = []
 """Without the compiled module: the first error a guarded callback raised."""
 _reported = False

@@ -138,8 +138,11 @@ class TaskOutput(io.TextIOBase):
             self._task = task
         return len(text)
 
-    def finish(self) -> None:
-        """Emit a last segment that never got its newline (with an empty end)."""
+    def flush(self) -> None:
+        """Emit the open segment as it is, with an empty end (a prompt before ``input()``,
+        a line the program flushed to show it): its rest continues it."""
+        if self._direct:
+            return
         rest = self._lines.rest()
         if rest:
             self._before_line()

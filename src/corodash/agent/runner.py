@@ -41,6 +41,7 @@ from corodash.agent.program_clock import ProgramClock
 from corodash.agent.recording import Recording
 from corodash.agent.registry import Registry, Task
 from corodash.agent.resume_cause import ResumeCause
+from corodash.agent.stdin_watch import AnnouncedStdin
 from corodash.agent.stop_signal import StopSignal
 from corodash.agent.tracer_failure import TracerFailureWatch
 from corodash.agent.tracer_greenlet import GreenletTracer
@@ -163,6 +164,8 @@ class Agent:
         self.streams = capture(self.append, perf_counter, self._current_task, self.fds.drain)
         self.forks = ForkWatch(self.fds, self.streams, self._in_forked_child, self._os_exit)
         self.forks.install()
+        if self.config.stay:
+            sys.stdin = AnnouncedStdin(sys.stdin, self._reading)
         self.hooks.when_imported("greenlet", self.greenlets.install)
         self.hooks.when_imported("gevent", self._gevent_imported)
         self.hooks.install()
@@ -170,6 +173,12 @@ class Agent:
         if self.forks.in_child:
             self._leave_child(status)
         self._top_level_done(status)
+
+    def _reading(self) -> None:
+        """The program is about to wait for a line on stdin: the controller shows it."""
+        for stream in self.streams:
+            stream.flush()  # input()'s prompt has no newline
+        self.channel.send((STATE, RUNNING, {"reading": True}))
 
     # -- forks and os._exit --------------------------------------------------------------
 
@@ -291,7 +300,7 @@ class Agent:
 
     def _top_level_done(self, status: dict[str, Any]) -> None:
         for stream in self.streams:
-            stream.finish()
+            stream.flush()
         with contextlib.suppress(Exception):
             self.registry.discover_everywhere(self.inspector.namespace)
         self.inspector.program_done = True
@@ -315,7 +324,7 @@ class Agent:
             with contextlib.suppress(BaseException):
                 atexit._run_exitfuncs()
         for stream in self.streams:
-            stream.finish()
+            stream.flush()
         self.fds.finish()
         self.channel.flush()  # the switches not yet sent may end a blocking stretch
         now = perf_counter()

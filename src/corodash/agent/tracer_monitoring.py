@@ -11,7 +11,7 @@ import inspect
 import sys
 from types import CodeType
 
-from corodash.agent.accelerator import guard, speedups
+from corodash.agent.accelerator import GUARD_FRAMES, guard, speedups
 from corodash.agent.generator_events import resume_event, thrown_event, unwind_event
 from corodash.agent.recording import Recording
 from corodash.agent.resume_cause import discarding_resumes
@@ -63,6 +63,7 @@ def _callbacks(rec: Recording, tool: int) -> dict[str, object]:
     cause = rec.cause
     cause_of = cause.of
     getframe = sys._getframe
+    caller = 1 + GUARD_FRAMES  # the traced frame, above this callback (and its guard)
     generator_flag = inspect.CO_GENERATOR
     plain_types = PLAIN_TYPES
     small_int = SMALL_INT
@@ -78,9 +79,9 @@ def _callbacks(rec: Recording, tool: int) -> dict[str, object]:
         if key not in gen_codes and key not in iter_codes and not first_entry(code):
             return disable
         if key in gen_codes:
-            tid = registry.generator_started(getframe(1))
+            tid = registry.generator_started(getframe(caller))
         else:
-            tid = registry.iterator_entered(getframe(1))
+            tid = registry.iterator_entered(getframe(caller))
             if tid is None:
                 return None
         append((RESUME, clock(), tid, "None", None))
@@ -103,7 +104,7 @@ def _callbacks(rec: Recording, tool: int) -> dict[str, object]:
         return False
 
     def on_resume(code: CodeType, offset: int) -> None:
-        frame = getframe(1)
+        frame = getframe(caller)
         tid = by_frame.get(id(frame))
         if tid is None:
             tid = registry.generator_started(frame)
@@ -119,7 +120,7 @@ def _callbacks(rec: Recording, tool: int) -> dict[str, object]:
                 gate.event()
 
     def on_yield(code: CodeType, offset: int, value: object) -> None:
-        frame = getframe(1)
+        frame = getframe(caller)
         tid = by_frame.get(id(frame))
         if tid is not None:
             kind = type(value)
@@ -132,7 +133,7 @@ def _callbacks(rec: Recording, tool: int) -> dict[str, object]:
                 gate.event()
 
     def on_return(code: CodeType, offset: int, value: object) -> None:
-        frame = getframe(1)
+        frame = getframe(caller)
         tid = by_frame.pop(id(frame), None)
         if tid is None:
             return
@@ -146,7 +147,7 @@ def _callbacks(rec: Recording, tool: int) -> dict[str, object]:
     def on_throw(code: CodeType, offset: int, error: BaseException) -> None:
         if id(code) not in gen_codes:
             return
-        frame = getframe(1)
+        frame = getframe(caller)
         tid = by_frame.get(id(frame))
         if tid is None:
             tid = registry.generator_started(frame)
@@ -159,7 +160,7 @@ def _callbacks(rec: Recording, tool: int) -> dict[str, object]:
         iterator = key in iter_codes
         if not iterator and key not in gen_codes:
             return
-        tid = by_frame.pop(id(getframe(1)), None)
+        tid = by_frame.pop(id(getframe(caller)), None)
         if tid is not None:
             append(unwind_event(clock(), tid, error, iterator))
             if gate.hold:

@@ -35,6 +35,8 @@ commands (T is a task id, a task name, or a global variable that refers to the t
   hub [on|off]       whether steps stop at switches into gevent's hub (default off)
   continue           run until the program's top level ends
   where T            T's stack, locals and source
+  input TEXT         TEXT as a line on the program's stdin, for its input(); when the
+                     program waits for one, the answer says "reading": true
   events [N]         the last N events (default 20)
   help               this text
   quit               end the program and leave
@@ -78,6 +80,7 @@ class Repl:
             "events": self.cmd_events,
             "hub": self.cmd_hub,
             "help": self.cmd_help,
+            "input": self.cmd_input,
             **{name: self.cmd_drive for name in DRIVE},
         }
 
@@ -115,8 +118,9 @@ class Repl:
         """Wait for ``done()`` while the program runs. Ctrl-C, or the ``pause_after``
         seconds running out, pauses it (a program may never end or never answer)."""
         self._interrupted = False
+        client = self.client
         try:
-            self._pump(done, running=True)
+            self._pump(lambda: done() or client.reading, running=True)
         except _PauseWanted:
             self._interrupted = False
             with contextlib.suppress(ConnectionError):
@@ -199,6 +203,15 @@ class Repl:
         count = _count_arg(words, 20)
         return {"history": self.history[-count:] if count else []}
 
+    def cmd_input(self, words: list[str]) -> dict[str, Any]:
+        """A line for the program's input(); then on until it stops (or reads again)."""
+        try:
+            self.client.send_input(words[1] if len(words) > 1 else "")
+        except ConnectionError as error:
+            raise ReplError(f"the program cannot read it: {error}") from None
+        self._while_running(lambda: self.client.stopped)
+        return self.client.status()
+
     def cmd_drive(self, words: list[str]) -> dict[str, Any]:
         name = words[0]
         if len(words) < 1 + DRIVE[name]:
@@ -229,7 +242,8 @@ class Repl:
         self._while_running(answered)
         reply = client.replies.pop(ident, None)
         if reply is None:
-            return {"outcome": "paused", **client.status()}
+            outcome = "reading input" if client.reading else "paused"
+            return {"outcome": outcome, **client.status()}
         # Refused or not, the driven code ran: the next command waits for the stop after it.
         self._pump(lambda: client.stopped_after(reply.seq))
         if not reply.ok:
@@ -392,8 +406,11 @@ def _where_lines(where: dict[str, Any]) -> list[str]:
 
 def _split(line: str) -> list[str] | None:
     """Words of a command; a send keeps its value as typed (quotes are part of a literal)."""
-    if line.split(None, 1)[:1] == ["send"]:
+    first = line.split(None, 1)[:1]
+    if first == ["send"]:
         return line.split(None, 2)
+    if first == ["input"]:  # the line as typed, spaces and quotes included
+        return ["input", *([line.lstrip()[6:].rstrip("\n")] if line.strip() != "input" else [])]
     try:
         return shlex.split(line, posix=True)
     except ValueError:

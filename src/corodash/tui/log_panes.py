@@ -2,8 +2,9 @@
 filters that choose which events show.
 
 Only lines that stay in a pane's window are formatted. Output is shown as a terminal would
-show its text, never acted on: control characters appear escaped, and a carriage-return
-update of a progress line replaces the line it updates.
+show its text, never acted on: control characters appear escaped, a carriage-return update
+of a progress line replaces the line it updates, and the rest of a line shown early (a
+prompt) is added to it.
 """
 
 from __future__ import annotations
@@ -41,12 +42,16 @@ class LogPanes:
         self.kind_filter = 0
         self._open_progress = False
         """The output pane's last line is a progress line a carriage return may replace."""
+        self._open_text: str | None = None
+        """The output pane's last line was shown before its end came (a prompt): its text."""
+        self._open_tag = ""
 
     def clear(self) -> None:
         self.recent.clear()
         self.events.clear()
         self.output.clear()
         self._open_progress = False
+        self._open_text = None
 
     @property
     def title(self) -> str:
@@ -74,8 +79,13 @@ class LogPanes:
         replaces_last = False
         for event in output:
             tag = labels.get(event["task"], event["name"])[:12]
-            line = f"{tag:>12} │ {printable(event['text'])}"
-            if self._open_progress and (event["text"] or event.get("end") == "\r"):
+            text = printable(event["text"])
+            if self._open_text is not None:  # the rest of a line shown before its end came
+                text = self._open_text + text
+            line = f"{tag:>12} │ {text}"
+            if self._open_text is not None or (
+                self._open_progress and (event["text"] or event.get("end") == "\r")
+            ):
                 if lines:
                     lines[-1] = line
                 else:
@@ -83,7 +93,10 @@ class LogPanes:
                     lines.append(line)
             else:
                 lines.append(line)
-            self._open_progress = event.get("end") == "\r"
+            end = event.get("end", "\n")
+            self._open_progress = end == "\r"
+            self._open_text = text if end == "" else None
+            self._open_tag = tag
         if replaces_last:
             self.output.rewrite_last(lines.pop(0))
         if lines:
@@ -91,10 +104,21 @@ class LogPanes:
                 last_lines(lines, OUTPUT_LINES_PER_BATCH, 12, "lines", lambda line: line)
             )
 
+    def typed(self, text: str) -> None:
+        """A line the user typed for the program's stdin, after the prompt if one is open
+        (where a terminal would echo it)."""
+        if self._open_text is not None:
+            self.output.rewrite_last(f"{self._open_tag:>12} │ {self._open_text}{printable(text)}")
+        else:
+            self.output.write_lines([f"{'stdin':>12} │ {printable(text)}"])
+        self._open_text = None
+        self._open_progress = False
+
     def write_output(self, lines: list[str]) -> None:
         """Lines corodash adds to the output pane (a traceback)."""
         self.output.write_lines(lines)
         self._open_progress = False
+        self._open_text = None
 
     def shown(self, event: dict[str, Any]) -> bool:
         kinds = KIND_FILTERS[self.kind_filter][1]

@@ -23,7 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from corodash.chrome_trace import chrome_trace
 from corodash.describe import printable
@@ -95,6 +95,8 @@ class DashboardScreen(Screen[None]):
         self.run_number = 0
         self.status_detail = ""
         self.answer = ""
+        self.stdin = Input(placeholder="a line for input(), then Enter", id="stdin")
+        self.stdin.cursor_blink = False  # a quiet screen while the program waits
         self.panes = LogPanes(
             TailLog(max_lines=EVENT_WINDOW, id="events"),
             TailLog(max_lines=EVENT_WINDOW, id="output"),
@@ -119,6 +121,7 @@ class DashboardScreen(Screen[None]):
                         yield self.panes.events
                     with TabPane("Output", id="output-tab"):
                         yield self.panes.output
+                        yield self.stdin
                     with TabPane("Timeline", id="timeline-tab"):
                         yield TimelineView(id="timeline")
         yield StatusLine(id="status")
@@ -241,6 +244,24 @@ class DashboardScreen(Screen[None]):
             self.call_after_refresh(still_stopped_there)
         elif message.state == "idle":
             self._after_stop(follow=None)  # back from a drive command: states have moved
+        elif self.client.reading:
+            self.query_one("#logs", TabbedContent).active = "output-tab"
+            self.stdin.focus()
+        self._dirty = True
+
+    @on(Input.Submitted, "#stdin")
+    def typed_a_line(self, message: Input.Submitted) -> None:
+        """The line goes to the program's stdin and shows where a terminal would echo it."""
+        client = self.client
+        try:
+            if client is None:
+                raise ConnectionError("the program has ended")
+            client.send_input(message.value)
+        except ConnectionError as error:
+            self.notify(f"the program cannot read it: {error}", severity="warning")
+            return
+        self.panes.typed(message.value)
+        message.input.clear()
         self._dirty = True
 
     @on(TopLevelEnded)
@@ -337,9 +358,10 @@ class DashboardScreen(Screen[None]):
 
     def _refresh_status(self) -> None:
         elapsed = self.client.program_time() if self.client is not None else 0.0
+        reading = self.client is not None and self.client.reading
         self.query_one(StatusLine).show(
             self.run_state,
-            self.status_detail,
+            " (waiting for a line of input)" if reading else self.status_detail,
             self.answer,
             self.options.patch,
             elapsed,
@@ -527,6 +549,9 @@ class DashboardScreen(Screen[None]):
         self.app.push_screen(HelpScreen())
 
     def action_back(self) -> None:
+        if self.stdin.has_focus:
+            self.query_one(TaskTable).focus()
+            return
         if self.back_to_gallery:
             self.stop_run()
             self.app.pop_screen()

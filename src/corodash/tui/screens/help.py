@@ -35,6 +35,9 @@ HELP = """\
 Drive commands run your code, at any stop: after a step, a pause, or the end of the
 top level. What they cause is recorded like the program's own events. Time spent stopped
 is not the program's: it counts in no elapsed time and is never a block.
+
+When the program waits for a line of input, the Output tab opens with a line entry under
+its prompt: type the line and press Enter; escape leaves the entry.
 """
 
 
