@@ -254,3 +254,24 @@ def test_the_program_reads_its_input_from_the_console():
         "hello Grace",
         "done",
     ]
+
+
+def test_a_program_stuck_in_c_code_is_said_to_be_and_ended(tmp_path, monkeypatch):
+    monkeypatch.setenv("CORODASH_TEST_RESPONSE_TIMEOUT", "1")
+    marker = str(tmp_path / "stuck")
+    start, quit_ = repl("stuck_in_c", "quit", options=("--pause-after", "0.3", "--", marker))
+    assert start == {
+        "ok": False,
+        "events": [],
+        "error": "the program is stuck in C code: it did not answer for 1 s, so it was ended",
+    }
+    assert quit_["ok"]
+
+
+def test_a_line_of_megabytes_is_answered_at_once():
+    """shlex on a 2 MB line took minutes: plain words skip it, a quoted line is refused."""
+    words = "tasks " + "y" * 2_000_000
+    quoted = 'tasks "' + "y" * 2_000_000 + '"'
+    _, tasks, refused = repl("accumulator", words, quoted)
+    assert tasks["ok"] and [t["name"] for t in tasks["tasks"]] == ["main", "accumulator"]
+    assert refused["error"].startswith("a command with quotes is limited to 100,000 characters")

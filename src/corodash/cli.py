@@ -234,7 +234,7 @@ def _checked_script(path: str) -> str | None:
 
 def _trace(args: argparse.Namespace, script_args: list[str]) -> int:
     from corodash.commands.stop_signals import stop_on_signals
-    from corodash.commands.trace_cmd import exit_status, report_end
+    from corodash.commands.trace_cmd import EXIT_USER_ERROR, exit_status, report_end
     from corodash.trace_format import read_trace
     from corodash.traced_run import TraceRun
 
@@ -259,6 +259,9 @@ def _trace(args: argparse.Namespace, script_args: list[str]) -> int:
     run = TraceRun(options, args.out, args.timeout, None if args.quiet else sys.stdout)
     with stop_on_signals(run.cancel) as seen:
         end = run.run()
+    if run.write_error:
+        print(f"corodash: {run.write_error}; the program was stopped", file=sys.stderr)
+        return EXIT_USER_ERROR
     report_end(end, sys.stderr)
     print(run.summary(), file=sys.stderr)
     if args.chrome:

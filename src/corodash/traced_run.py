@@ -35,6 +35,8 @@ class TraceRun:
         self.task_kinds: Counter[str] = Counter()
         self.wall = 0.0
         self.end: dict[str, Any] = {}
+        self.write_error: str | None = None
+        """Why the trace file could not be written (the run was then stopped)."""
         self.cancelled: str | None = None
         """Why the run was cut short from outside ("interrupted"), if it was."""
         self._writer: TraceWriter | None = None
@@ -57,7 +59,12 @@ class TraceRun:
             self._ended.wait()
         finally:
             session.kill()
-            self._writer.close()
+            try:
+                self._writer.close()
+            except OSError as error:
+                self.write_error = self.write_error or (
+                    f"cannot write the trace to {self.out}: {error.strerror}"
+                )
         self.wall = time.perf_counter() - started
         return self.end
 
@@ -65,7 +72,12 @@ class TraceRun:
 
     def events(self, events: list[dict[str, Any]]) -> None:
         assert self._writer is not None
-        self._writer.write(events)
+        if self.write_error is None:
+            try:
+                self._writer.write(events)
+            except OSError as error:  # disk full: the run ends, the reason said
+                self.write_error = f"cannot write the trace to {self.out}: {error.strerror}"
+                self.cancel("error")
         counts = Counter(map(_KIND, events))
         self.counts.update(counts)
         if "spawn" in counts:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import queue
 import shlex
 import signal
@@ -42,14 +43,22 @@ commands (T is a task id, a task name, or a global variable that refers to the t
   quit               end the program and leave
 while the program runs, Ctrl-C pauses it (so does --pause-after SECONDS)"""
 
-RESPONSE_TIMEOUT = 30.0
+RESPONSE_TIMEOUT = float(os.environ.get("CORODASH_TEST_RESPONSE_TIMEOUT") or 30.0)
+"""Seconds the agent gets to answer before the program counts as stuck (tests shorten it)."""
 POLL = 0.05
 """Seconds between looks at Ctrl-C and the deadline while waiting for the program."""
+QUOTING = ("'", '"', "\\")
+MAX_QUOTED = 100_000
+"""Characters of a quoted command line shlex is given (a value goes with send, unquoted)."""
 DRIVE = {"next": 1, "send": 2, "throw": 2, "close": 1, "switch": 1}
 
 
 class ReplError(Exception):
     """A command that cannot be carried out; the console answers ok: false and goes on."""
+
+
+class Unresponsive(ReplError):
+    """The agent did not answer: the program holds the interpreter in C code."""
 
 
 class _PauseWanted(Exception):
@@ -96,12 +105,17 @@ class Repl:
             signal.signal(signal.SIGINT, self._interrupt)
         self.client.session.start()
         start = len(self.history)
-        self._while_running(lambda: self.client.stopped)
-        self.emit(True, self.history[start:], self.client.status())
+        try:
+            self._while_running(lambda: self.client.stopped)
+        except Unresponsive as error:
+            self.emit(False, self.history[start:], {}, str(error))
+        else:
+            self.emit(True, self.history[start:], self.client.status())
         for line in lines:
-            words = _split(line)
-            if words is None:
-                self.emit(False, [], {}, "unbalanced quotes in the command")
+            try:
+                words = _split(line)
+            except ReplError as error:
+                self.emit(False, [], {}, str(error))
                 continue
             if not words:
                 continue
@@ -289,9 +303,10 @@ class Repl:
                 what, payload = self.listener.queue.get(timeout=POLL)
             except queue.Empty:
                 if not running and time.monotonic() - heard > RESPONSE_TIMEOUT:
-                    raise ReplError(
-                        "no answer from the program within "
-                        f"{RESPONSE_TIMEOUT:g}s (is it stuck in C code?)"
+                    self.client.session.kill("stuck")
+                    raise Unresponsive(
+                        f"the program is stuck in C code: it did not answer for "
+                        f"{RESPONSE_TIMEOUT:g} s, so it was ended"
                     ) from None
                 continue
             heard = time.monotonic()
@@ -404,17 +419,26 @@ def _where_lines(where: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _split(line: str) -> list[str] | None:
-    """Words of a command; a send keeps its value as typed (quotes are part of a literal)."""
+def _split(line: str) -> list[str]:
+    """Words of a command; a send keeps its value as typed (quotes are part of a literal),
+    input its line. Only a line with quotes goes through shlex, which slows to minutes on
+    a line of megabytes: such a line is cut at MAX_QUOTED first (the error says so)."""
     first = line.split(None, 1)[:1]
     if first == ["send"]:
         return line.split(None, 2)
     if first == ["input"]:  # the line as typed, spaces and quotes included
         return ["input", *([line.lstrip()[6:].rstrip("\n")] if line.strip() != "input" else [])]
+    if not any(mark in line for mark in QUOTING):
+        return line.split()
+    if len(line) > MAX_QUOTED:
+        raise ReplError(
+            f"a command with quotes is limited to {MAX_QUOTED:,} characters "
+            f"(this one has {len(line):,}); a long value goes with send, unquoted words as they are"
+        )
     try:
         return shlex.split(line, posix=True)
     except ValueError:
-        return None
+        raise ReplError("unbalanced quotes in the command") from None
 
 
 def _count_arg(words: list[str], default: int) -> int:

@@ -1,5 +1,6 @@
-"""``corodash compare`` never claims a speed-up for a run that failed or was stopped, and
-``trace``/``compare`` stop cleanly on Ctrl-C, SIGTERM and SIGHUP."""
+"""Runs that go wrong: ``compare`` never claims a speed-up for a run that failed or was
+stopped; ``trace`` and ``compare`` stop cleanly on Ctrl-C, SIGTERM, SIGHUP and a trace that
+cannot be written; the agent dies with its controller."""
 
 from __future__ import annotations
 
@@ -99,3 +100,13 @@ def test_the_agent_dies_with_its_controller_even_when_stuck_in_c_code(tmp_path: 
                 os.kill(pid, signal.SIGKILL)
             raise AssertionError("the agent outlived its controller")
         time.sleep(0.05)
+
+
+def test_a_trace_that_cannot_be_written_stops_the_run_and_says_why():
+    done = corodash("trace", program("ticks_forever"), "--out", "/dev/full", timeout=30)
+    assert done.returncode == 1
+    assert done.stderr.endswith(
+        "corodash: cannot write the trace to /dev/full: No space left on device; "
+        "the program was stopped\n"
+    )
+    assert "Traceback" not in done.stderr
