@@ -15,13 +15,21 @@ import pyte
 class Terminal:
     """Runs ``argv`` on a pty of the given size; ``text()`` is what a person would see."""
 
-    def __init__(self, argv: list[str], columns: int = 110, lines: int = 32) -> None:
+    def __init__(
+        self,
+        argv: list[str],
+        columns: int = 110,
+        lines: int = 32,
+        blocked: frozenset[int] = frozenset(),
+    ) -> None:
+        """``blocked``: signals the child starts with blocked (they never reach it)."""
         self.screen = pyte.Screen(columns, lines)
         self.stream = pyte.ByteStream(self.screen)
         self.arrived = b""
         env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(lines)}
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
+            signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
             os.execve(argv[0], argv, env)
         os.set_blocking(self.fd, False)
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import glob
+import os
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from conftest import program
+from conftest import process_alive, program
 from pty_terminal import Terminal
 
 CORODASH = str(Path(sys.executable).with_name("corodash"))
@@ -91,5 +95,56 @@ def test_a_program_waiting_for_input_gets_the_line_typed_under_its_output():
         term.wait_for("space step")
         term.press("q")
         assert term.close() == 0
+    finally:
+        term.kill()
+
+
+def _agents_of(pid: int) -> list[int]:
+    done = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return [int(p) for p in done.stdout.split()]
+
+
+def _gone(pids: list[int], timeout: float = 5) -> bool:
+    deadline = time.monotonic() + timeout
+    while any(process_alive(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_sigterm_restores_the_terminal_and_stops_the_agent():
+    before = set(glob.glob(os.path.join(tempfile.gettempdir(), "corodash-*.jsonl")))
+    term = Terminal([CORODASH, "--run", program("ticks_forever")])
+    try:
+        term.wait_for("tick")
+        agents = _agents_of(term.pid)
+        assert agents
+        os.kill(term.pid, signal.SIGTERM)
+        assert term.close() == 143
+        assert b"\x1b[?1049l" in term.arrived  # out of the alternate screen
+        assert b"\x1b[?1000l" in term.arrived  # mouse reporting off
+        assert _gone(agents)
+        after = set(glob.glob(os.path.join(tempfile.gettempdir(), "corodash-*.jsonl")))
+        assert after <= before  # its temporary trace is deleted
+    finally:
+        term.kill()
+
+
+def test_a_terminal_that_goes_away_ends_the_dashboard_and_its_agent():
+    """As when the shell's hang-up never reaches corodash (seen under make): SIGHUP is
+    blocked, and only the terminal itself says it has gone."""
+    term = Terminal(
+        [CORODASH, "--run", program("ticks_forever")], blocked=frozenset({signal.SIGHUP})
+    )
+    try:
+        term.wait_for("tick")
+        agents = _agents_of(term.pid)
+        os.close(term.fd)  # the window is closed
+        deadline = time.monotonic() + 5
+        while os.waitpid(term.pid, os.WNOHANG) == (0, 0):
+            assert time.monotonic() < deadline, "the dashboard outlived its terminal"
+            time.sleep(0.05)
+        assert _gone(agents)
     finally:
         term.kill()

@@ -339,9 +339,10 @@ def _dashboard(args: argparse.Namespace, script_args: list[str]) -> int:
         started.start()
     from corodash.tui.app import CorodashApp
 
+    app = CorodashApp(options, started)
     try:
-        CorodashApp(options, started).run()
+        app.run()
     finally:
         if started is not None:
             started.kill()
-    return 0
+    return app.return_code or 0

@@ -10,6 +10,7 @@ from textual.screen import Screen
 
 from corodash.session import AgentSession, RunOptions
 from corodash.tui.screens.dashboard import DashboardScreen
+from corodash.tui.terminal_watch import watch_terminal
 
 DASHBOARD_COMMANDS = (
     ("next()", "Run the selected generator or iterator to its next value", "drive('next')"),
@@ -47,6 +48,7 @@ class CorodashApp(App[None]):
         self.first = first
 
     def on_mount(self) -> None:
+        watch_terminal(self)
         if self.first is not None:
             self.push_screen(self.first)
         elif self.options is None:
