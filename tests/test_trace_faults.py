@@ -11,6 +11,7 @@ from collections import Counter
 import pytest
 from conftest import compact_all, corodash, program
 
+from corodash.agent.tracer_settrace import PROGRAM_TRACE_WARNING
 from corodash.trace_format import read_trace
 
 
@@ -193,3 +194,15 @@ def test_a_guarded_callback_keeps_its_error_and_stops_tracing(pure):
         "None None 1",  # after the first error the callback is no longer called
         "ZeroDivisionError ours None",
     ]
+
+
+def test_a_program_that_sets_its_own_trace_function_is_told_what_it_costs(trace):
+    result = trace("own_settrace")
+    assert (result.returncode, result.stdout) == (0, "3\n3\ntraced calls: True\n")
+    yields = [e["value"] for e in result.events if e["kind"] == "yield"]
+    diagnostics = [e["message"] for e in result.events if e["kind"] == "diagnostic"]
+    if sys.version_info >= (3, 12):  # sys.monitoring is not the program's trace function
+        assert (yields, diagnostics) == (["1", "2", "1", "2"], [])
+    else:
+        assert yields == ["1", "2"]
+        assert diagnostics == [PROGRAM_TRACE_WARNING]

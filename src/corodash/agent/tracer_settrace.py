@@ -19,25 +19,44 @@ from corodash.agent.generator_events import resume_event, thrown_event, unwind_e
 from corodash.agent.recording import Recording
 from corodash.agent.resume_cause import CLOSE, THROW
 from corodash.agent.values import safe_repr
-from corodash.protocol import RESUME, RETURN, YIELD
+from corodash.protocol import DIAGNOSTIC, MAIN_TASK, RESUME, RETURN, YIELD
 
 _YIELD_VALUE = dis.opmap["YIELD_VALUE"]
 _RETURN_VALUE = dis.opmap["RETURN_VALUE"]
 
 
+PROGRAM_TRACE_WARNING = (
+    "the program set its own sys.settrace: Python 3.11 has one trace function per thread, "
+    "so generator events on this thread stop here (Python 3.12 traces on, with sys.monitoring)"
+)
+
+
 class SettraceTracer:
-    """Installs a global trace function for one agent (restoring the previous one)."""
+    """Installs a global trace function for one agent (restoring the previous one).
+
+    A program that calls ``sys.settrace`` itself replaces it: then it is said once, in a
+    diagnostic event, rather than generator events silently stopping."""
 
     def __init__(self, rec: Recording) -> None:
         self.rec = rec
         self.previous = None
+        self._settrace = sys.settrace
+        self._warned = False
 
     def install(self) -> None:
         self.previous = sys.gettrace()
-        sys.settrace(_trace_function(self.rec))
+        self._settrace(_trace_function(self.rec))
+        sys.settrace = self._program_sets
 
     def uninstall(self) -> None:
-        sys.settrace(self.previous)
+        sys.settrace = self._settrace
+        self._settrace(self.previous)
+
+    def _program_sets(self, function: object) -> None:
+        self._settrace(function)
+        if not self._warned:
+            self._warned = True
+            self.rec.append((DIAGNOSTIC, self.rec.clock(), MAIN_TASK, PROGRAM_TRACE_WARNING))
 
 
 def _trace_function(rec: Recording):
