@@ -33,7 +33,8 @@ def test_blocking_calls_are_found_with_their_place_and_call(trace):
     ]
     assert [line for _, line, _ in blocks] in ([4, line, 14, 22] for line in (9, 10, 11))
     seconds = [e["seconds"] for e in result.events if e["kind"] == "block"]
-    assert 0.2 <= seconds[0] < 0.5 and 0.15 <= seconds[1] < 0.5 and 0.25 <= seconds[3] < 0.6
+    # time.sleep and the busy loop last at least what they ask: lower bounds only
+    assert seconds[0] >= 0.2 and seconds[1] >= 0.15 and seconds[3] >= 0.25
 
 
 def test_threshold_option(trace):
@@ -44,14 +45,14 @@ def test_threshold_option(trace):
 def test_three_sleepers_patched_and_unpatched():
     result = compare("three_sleepers")
     patched, unpatched = result["patched"], result["unpatched"]
-    assert 0.5 < patched["wall"] < 1.0
-    assert 1.6 < unpatched["wall"] < 2.4
+    assert patched["wall"] >= 0.6  # the three 0.6 s sleeps at once
+    assert unpatched["wall"] > 2 * patched["wall"]  # one after another
     assert result["speedup"] > 2
     assert patched["blocks"] == []
     [block] = unpatched["blocks"]
     assert (block["call"], block["count"]) == ("time.sleep", 3)
     assert block["where"].endswith("three_sleepers.py:8")
-    assert 1.7 < block["seconds"] < 2.3
+    assert block["seconds"] >= 1.7
     assert result["summary"].startswith(
         "Unpatched, time.sleep blocked the hub: the 3 tasks ran one after another"
     )
@@ -60,8 +61,7 @@ def test_three_sleepers_patched_and_unpatched():
 
 def test_downloader_against_a_local_server():
     result = compare("local_downloader")
-    assert 0.25 < result["patched"]["wall"] < 0.7
-    assert 0.85 < result["unpatched"]["wall"] < 1.6
+    assert result["unpatched"]["wall"] > 1.5 * result["patched"]["wall"]
     calls = {b["call"] for b in result["unpatched"]["blocks"]}
     assert "urllib.request.urlopen" in calls
     assert result["summary"].startswith("Unpatched, urllib.request.urlopen blocked the hub")
@@ -147,7 +147,7 @@ def test_chrome_trace_has_a_track_per_task_and_valid_times(tmp_path):
     assert all(r["dur"] >= 0 and r["ts"] >= 0 for r in slices)
     blocks = [r for r in slices if r["cat"] == "block"]
     assert len(blocks) == 3 and all(r["pid"] == 2 for r in blocks)
-    assert all(5.5e5 < r["dur"] < 8e5 for r in blocks)  # 0.6 s each, in microseconds
+    assert all(r["dur"] >= 5.5e5 for r in blocks)  # 0.6 s each at least, in microseconds
     instants = [r for r in records if r["ph"] == "i"]
     assert instants and all(r["s"] == "t" for r in instants)
 

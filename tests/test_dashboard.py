@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from conftest import program
-from dashboard_helpers import dashboard, notifications, settle, until
+from dashboard_helpers import dashboard, notifications, until
 from rich.text import Text
 
 from corodash.session import RunOptions
@@ -98,8 +98,7 @@ async def test_drive_keys_after_the_top_level_ends():
         await pilot.press("x")
         await until(pilot, lambda: screen.model.tasks[1].state == "closed")
         await pilot.press("n")
-        await settle(pilot)
-        assert "acc is closed: next cannot resume it" in notifications(pilot)
+        await until(pilot, lambda: "acc is closed: next cannot resume it" in notifications(pilot))
 
 
 async def test_send_dialog_shows_a_parse_error_inline_and_stays_open():
@@ -115,8 +114,10 @@ async def test_send_dialog_shows_a_parse_error_inline_and_stays_open():
         await pilot.press("escape")
         assert app.screen is screen
         await pilot.press("s", *"5", "enter")
-        await settle(pilot)
-        assert any("TypeError: can't send non-None value" in n for n in notifications(pilot))
+        await until(
+            pilot,
+            lambda: any("TypeError: can't send non-None value" in n for n in notifications(pilot)),
+        )
 
 
 async def test_switch_into_a_greenlet_left_suspended():
@@ -140,7 +141,7 @@ async def test_actions_that_make_no_sense_explain_why():
         await until(pilot, lambda: screen.run_state == "idle" and 2 in screen.model.tasks)
         screen.query_one(TaskTable).select(1)
         await pilot.press("n", "space", "p")
-        await settle(pilot)
+        await until(pilot, lambda: len(notifications(pilot)) >= 3)
         said = notifications(pilot)
         assert "ping_task is a greenlet: next applies to a generator or iterator" in said
         assert any(n.startswith("cannot step: the top level has finished") for n in said)
@@ -185,7 +186,7 @@ async def test_export_writes_the_whole_trace(tmp_path: Path, monkeypatch):
         screen = dashboard(pilot)
         await until(pilot, lambda: screen.run_state == "idle")
         await pilot.press("e")
-        await settle(pilot)
+        await until(pilot, lambda: list(tmp_path.glob("corodash-trace-*.chrome.json")))
     [exported] = list(tmp_path.glob("corodash-trace-*.jsonl"))
     events = read_trace(exported)
     [chrome] = list(tmp_path.glob("corodash-trace-*.chrome.json"))
@@ -202,6 +203,7 @@ async def test_filters_and_help():
         screen.query_one(TaskTable).select(1)
         await pilot.press("f")
         log = screen.query_one("#events")
+        assert len(log.lines) >= 3  # its spawn, its resumes and yields
         assert all("task" in line or "a step" in line for line in log.lines)
         assert screen.query_one("#logs").border_title.startswith("task task")
         await pilot.press("k")
@@ -300,8 +302,7 @@ async def test_an_error_at_the_top_level_shows_the_traceback_and_a_hint():
     async with app.run_test(size=(120, 36)) as pilot:
         screen = dashboard(pilot)
         await until(pilot, lambda: screen.run_state == "idle")
-        await settle(pilot)
-        assert screen.query_one("#logs").active == "output-tab"
+        await until(pilot, lambda: screen.query_one("#logs").active == "output-tab")
         lines = screen.query_one("#output").lines
         assert any("ImportError: cannot import name 'Iterable'" in line for line in lines)
         assert any(

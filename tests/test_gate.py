@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from corodash.agent.gate import Gate
 from corodash.agent.program_clock import ProgramClock
@@ -16,8 +17,10 @@ def test_a_pause_asked_at_a_pause_point_is_refused_and_holds_nothing():
     gate.main_thread = None  # the waits below run on the worker thread
     worker.start()
     waiting.wait()
+    deadline = time.monotonic() + 10
     while not gate.stopped:
-        pass
+        assert time.monotonic() < deadline, "the worker never reached its pause point"
+        time.sleep(0.001)
     assert gate.request_pause() is False
     assert gate.hold is False
 

@@ -54,7 +54,7 @@ def test_a_killed_agent_is_reported_and_nothing_hangs():
         assert "ended" in str(error)
     else:
         raise AssertionError("sending to a dead agent must fail")
-    assert listener.queue.empty() or isinstance(listener.queue.get_nowait(), tuple)
+    assert listener.queue.empty()  # "ended" was the last message: nothing comes after it
 
 
 def test_no_message_is_lost_between_pipes():
