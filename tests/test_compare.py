@@ -6,10 +6,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from conftest import corodash, program
 
 from corodash.compare import repeated_joins, summarize
 from corodash.timeline import build_timeline
+
+
+@pytest.fixture(scope="module")
+def three_sleepers(tmp_path_factory) -> tuple[dict, Path]:
+    """One comparison of three_sleepers for the module: its JSON and its Chrome trace."""
+    chrome = tmp_path_factory.mktemp("chrome") / "trace.json"
+    return compare("three_sleepers", "--chrome", str(chrome)), chrome
 
 
 def compare(name: str, *options: str, status: int = 0) -> dict:
@@ -42,8 +50,8 @@ def test_threshold_option(trace):
     assert [e["name"] for e in result.events if e["kind"] == "block"] == ["receiver"]
 
 
-def test_three_sleepers_patched_and_unpatched():
-    result = compare("three_sleepers")
+def test_three_sleepers_patched_and_unpatched(three_sleepers):
+    result, _ = three_sleepers
     patched, unpatched = result["patched"], result["unpatched"]
     assert patched["wall"] >= 0.6  # the three 0.6 s sleeps at once
     assert unpatched["wall"] > 2 * patched["wall"]  # one after another
@@ -131,10 +139,8 @@ def test_monkey_patch_warning_is_surfaced():
     assert result.hints[0].startswith("gevent warned (patched): MonkeyPatchWarning")
 
 
-def test_chrome_trace_has_a_track_per_task_and_valid_times(tmp_path):
-    out = tmp_path / "trace.json"
-    done = corodash("compare", program("three_sleepers"), "--chrome", str(out), timeout=120)
-    assert done.returncode == 0
+def test_chrome_trace_has_a_track_per_task_and_valid_times(three_sleepers):
+    _, out = three_sleepers
     data = json.loads(out.read_text())
     assert data["displayTimeUnit"] == "ms"
     records = data["traceEvents"]

@@ -402,3 +402,20 @@ async def test_the_program_reads_a_line_typed_under_its_output():
             f"{'greeter':>12} │ hello Grace",
             f"{'main':>12} │ done",
         ]
+
+
+async def test_a_trace_file_that_cannot_be_written_is_said_and_the_panes_go_on():
+    app = app_for("three_sleepers", run=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.bridge is not None)
+
+        def full(events):
+            raise OSError(28, "No space left on device")
+
+        screen.bridge.writer.write = full
+        await until(pilot, lambda: screen.run_state == "idle")
+        await until(pilot, lambda: any("No space left" in n for n in notifications(pilot)))
+        assert sum(screen.model.counts.values()) > 0
+        await pilot.press("e")
+        await until(pilot, lambda: any(n.startswith("cannot export") for n in notifications(pilot)))

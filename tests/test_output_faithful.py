@@ -88,3 +88,18 @@ def test_a_multiprocessing_child_prints_once(tmp_path):
     assert done.stdout == b"worker got 5\nexit code 0\n"
     assert [e["kind"] for e in events].count("end") == 1
     assert [e["text"] for e in events if e["kind"] == "output"] == ["worker got 5", "exit code 0"]
+
+
+def test_a_crash_keeps_what_was_printed_and_says_where(tmp_path):
+    done, events = run_traced("crashes", tmp_path)
+    assert done.returncode == 139
+    assert done.stdout == b"before the crash\n"
+    assert compact_all(events)[0] == ("output", "main", "before the crash")
+    report = [e["text"] for e in events if e["kind"] == "output" and e["task"] is None]
+    assert report[0] == "Fatal Python error: Segmentation fault"
+    assert any("crashes.py" in line and "line 6" in line for line in report)
+    assert (events[-1]["kind"], events[-1]["status"], events[-1]["exit_code"]) == (
+        "end",
+        "killed",
+        -11,
+    )

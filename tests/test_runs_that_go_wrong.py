@@ -110,3 +110,21 @@ def test_a_trace_that_cannot_be_written_stops_the_run_and_says_why():
         "the program was stopped\n"
     )
     assert "Traceback" not in done.stderr
+
+
+def test_compare_stops_both_runs_on_ctrl_c(tmp_path: Path):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "corodash", "compare", program("spins_forever")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not (agents := _children(process.pid)):
+        assert time.monotonic() < deadline, "no agent started"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)  # not the 60 s a run may take
+    assert process.returncode == 130
+    assert stderr == "corodash: interrupted: the comparison was stopped\n"
+    assert not [pid for pid in agents if process_alive(pid)]

@@ -26,7 +26,9 @@ def die_with_controller(controller: int) -> None:
 
 
 def main() -> None:
-    faulthandler.enable()  # a crash in C code still says where it happened, on stderr
+    faulthandler.enable(
+        all_threads=False
+    )  # a crash in C code still says where it happened, on stderr
     config = AgentConfig(**json.loads(sys.argv[1]))
     die_with_controller(config.controller)
     Agent(config).run()

@@ -160,7 +160,9 @@ class Agent:
         CommandReader(self.config.commands_fd, self.handle).start()
         self.fds = FdCapture(self.append, perf_counter)
         self.fds.start()
-        faulthandler.enable(self.fds.real[2])  # a crash's report must outlive the agent
+        # A crash's report goes where the controller reads, which outlives the agent; the
+        # crashing thread only, as plain Python's faulthandler shows (not the agent's).
+        faulthandler.enable(self.fds.real[2], all_threads=False)
         self.streams = capture(self.append, perf_counter, self._current_task, self.fds.drain)
         self.forks = ForkWatch(self.fds, self.streams, self._in_forked_child, self._os_exit)
         self.forks.install()

@@ -20,6 +20,7 @@ from corodash.tui.messages import (
     EventsArrived,
     ReplyReceived,
     TopLevelEnded,
+    TraceUnwritable,
 )
 
 
@@ -40,6 +41,7 @@ class SessionBridge:
         os.close(handle)
         self.trace_path = path
         self.writer = TraceWriter(path)
+        self.write_error: str | None = None
         self._started = started
         self.client = RunClient(options, self, started)
         self.session = self.client.session
@@ -58,14 +60,20 @@ class SessionBridge:
         """End the agent (if it still runs) and delete the temporary trace."""
         self.session.kill()
         self.session.wait(2)
-        self.writer.close()
+        with contextlib.suppress(OSError):
+            self.writer.close()
         with contextlib.suppress(OSError):
             os.unlink(self.trace_path)
 
     # -- Listener ------------------------------------------------------------------------
 
     def events(self, events: list[dict[str, Any]]) -> None:
-        self.writer.write(events)
+        if self.write_error is None:
+            try:
+                self.writer.write(events)
+            except OSError as error:  # the panes go on; the export would be partial
+                self.write_error = f"the trace file {self.trace_path}: {error.strerror}"
+                self.target.post_message(TraceUnwritable(self.run, self.write_error))
         with self._lock:
             self._waiting.extend(events)
             if self._announced:

@@ -49,3 +49,10 @@ class AgentEnded(RunMessage):
     """The agent process is gone; ``end`` is the run's END event."""
 
     end: dict[str, Any]
+
+
+@dataclass
+class TraceUnwritable(RunMessage):
+    """The run's trace file could not be written (a full disk): export would be partial."""
+
+    error: str

@@ -41,6 +41,7 @@ from corodash.tui.messages import (
     EventsArrived,
     ReplyReceived,
     TopLevelEnded,
+    TraceUnwritable,
 )
 from corodash.tui.widgets.frame_view import FrameView
 from corodash.tui.widgets.key_bar import KeyBar
@@ -300,6 +301,15 @@ class DashboardScreen(Screen[None]):
             )
         self._dirty = True
 
+    @on(TraceUnwritable)
+    def trace_unwritable(self, message: TraceUnwritable) -> None:
+        if message.run == self.run_number:
+            self.notify(
+                f"cannot write {message.error}: the panes go on, an export would stop there",
+                severity="error",
+                timeout=12,
+            )
+
     @on(ReplyReceived)
     def reply_received(self, message: ReplyReceived) -> None:
         if message.run != self.run_number or self.client is None:
@@ -504,6 +514,9 @@ class DashboardScreen(Screen[None]):
 
     def action_export(self) -> None:
         if self.bridge is None:
+            return
+        if self.bridge.write_error:
+            self.notify(f"cannot export: {self.bridge.write_error}", severity="error")
             return
         name = time.strftime("corodash-trace-%Y%m%d-%H%M%S.jsonl")
         try:
