@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import glob
 import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -113,20 +111,20 @@ def _gone(pids: list[int], timeout: float = 5) -> bool:
     return True
 
 
-def test_sigterm_restores_the_terminal_and_stops_the_agent():
-    before = set(glob.glob(os.path.join(tempfile.gettempdir(), "corodash-*.jsonl")))
+def test_sigterm_restores_the_terminal_and_stops_the_agent(tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # where the dashboard keeps its trace
     term = Terminal([CORODASH, "--run", program("ticks_forever")])
     try:
         term.wait_for("tick")
         agents = _agents_of(term.pid)
         assert agents
+        assert list(tmp_path.glob("corodash-*.jsonl"))
         os.kill(term.pid, signal.SIGTERM)
         assert term.close() == 143
         assert b"\x1b[?1049l" in term.arrived  # out of the alternate screen
         assert b"\x1b[?1000l" in term.arrived  # mouse reporting off
         assert _gone(agents)
-        after = set(glob.glob(os.path.join(tempfile.gettempdir(), "corodash-*.jsonl")))
-        assert after <= before  # its temporary trace is deleted
+        assert not list(tmp_path.glob("corodash-*.jsonl"))  # its temporary trace is deleted
     finally:
         term.kill()
 

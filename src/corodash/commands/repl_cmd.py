@@ -10,17 +10,25 @@ import contextlib
 import json
 import os
 import queue
-import shlex
 import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, TextIO
 
-from corodash.describe import describe
+from corodash.commands.repl_parsing import (
+    DRIVE,
+    ReplError,
+    Unresponsive,
+    checked_literal,
+    count_arg,
+    split_words,
+    usage,
+)
+from corodash.commands.repl_text import text_answer
 from corodash.model import RunModel, TaskRow
-from corodash.protocol import IDLE, PAUSED, LiteralError, parse_literal
+from corodash.protocol import IDLE, PAUSED
 from corodash.run_client import RunClient
 from corodash.session import QueueListener, Reply, RunOptions
 
@@ -47,18 +55,6 @@ RESPONSE_TIMEOUT = float(os.environ.get("CORODASH_TEST_RESPONSE_TIMEOUT") or 30.
 """Seconds the agent gets to answer before the program counts as stuck (tests shorten it)."""
 POLL = 0.05
 """Seconds between looks at Ctrl-C and the deadline while waiting for the program."""
-QUOTING = ("'", '"', "\\")
-MAX_QUOTED = 100_000
-"""Characters of a quoted command line shlex is given (a value goes with send, unquoted)."""
-DRIVE = {"next": 1, "send": 2, "throw": 2, "close": 1, "switch": 1}
-
-
-class ReplError(Exception):
-    """A command that cannot be carried out; the console answers ok: false and goes on."""
-
-
-class Unresponsive(ReplError):
-    """The agent did not answer: the program holds the interpreter in C code."""
 
 
 class _PauseWanted(Exception):
@@ -113,7 +109,7 @@ class Repl:
             self.emit(True, self.history[start:], self.client.status())
         for line in lines:
             try:
-                words = _split(line)
+                words = split_words(line)
             except ReplError as error:
                 self.emit(False, [], {}, str(error))
                 continue
@@ -176,7 +172,7 @@ class Repl:
                 answer["error"] = error
             self.out.write(json.dumps(answer) + "\n")
         else:
-            self.out.write(self._text(ok, events, fields, error))
+            self.out.write(text_answer(ok, events, fields, error, self.model.labels))
         self.out.flush()
 
     # -- commands ------------------------------------------------------------------------
@@ -189,7 +185,7 @@ class Repl:
         return {"tasks": [self._row_dict(row) for row in self.model.tasks.values()]}
 
     def cmd_step(self, words: list[str]) -> dict[str, Any]:
-        return self._run_until_stop("step", _count_arg(words, 1))
+        return self._run_until_stop("step", count_arg(words, 1))
 
     def cmd_continue(self, words: list[str]) -> dict[str, Any]:
         return self._run_until_stop("continue")
@@ -214,7 +210,7 @@ class Repl:
         return {"where": self._request("where", row.id).data}
 
     def cmd_events(self, words: list[str]) -> dict[str, Any]:
-        count = _count_arg(words, 20)
+        count = count_arg(words, 20)
         return {"history": self.history[-count:] if count else []}
 
     def cmd_input(self, words: list[str]) -> dict[str, Any]:
@@ -229,15 +225,15 @@ class Repl:
     def cmd_drive(self, words: list[str]) -> dict[str, Any]:
         name = words[0]
         if len(words) < 1 + DRIVE[name]:
-            raise ReplError(f"usage: {_usage(name)}")
+            raise ReplError(f"usage: {usage(name)}")
         if self.client.ended:
             raise ReplError("the program has ended: nothing can be driven any more")
         row = self._task(words[1])
         args: list[Any] = [row.id]
         if name == "send":
-            args.append(_checked_literal(" ".join(words[2:])))
+            args.append(checked_literal(" ".join(words[2:])))
         elif name == "switch":
-            args.extend(_checked_literal(word) for word in words[2:])
+            args.extend(checked_literal(word) for word in words[2:])
         elif name == "throw":
             args.extend(words[2:])
         problem = self.client.drive_error(row, name)
@@ -353,117 +349,3 @@ class Repl:
             "line": row.line,
             "function": row.function,
         }
-
-    # -- text answers ----------------------------------------------------------------------
-
-    def _text(
-        self, ok: bool, events: list[dict[str, Any]], fields: dict[str, Any], error: str
-    ) -> str:
-        labels = self.model.labels
-        lines = [f"  [{e['seq']}] {describe(e, labels)}" for e in events]
-        if not ok:
-            lines.append(f"error: {error}")
-        lines.extend(_text_fields(fields, labels))
-        return "\n".join(lines) + "\n" if lines else ""
-
-
-def _text_fields(fields: dict[str, Any], labels: Mapping[int, str]) -> list[str]:
-    lines: list[str] = []
-    if "help" in fields:
-        lines.append(fields["help"])
-    for task in fields.get("tasks", []):
-        where = f"{task['file']}:{task['line']}" if task["file"] else ""
-        names = ",".join(task["globals"])
-        lines.append(
-            f"  {task['id']:>4}  {task['name'][:18]:<18} {task['kind']:<9} "
-            f"{task['state']:<11} y={task['yields']:<4} s={task['switches']:<4} "
-            f"{names:<10} {where}"
-        )
-    for event in fields.get("history", []):
-        lines.append(f"  [{event['seq']}] {describe(event, labels)}")
-    if "outcome" in fields and fields["outcome"] != "paused":
-        detail = fields.get("value", fields.get("error", ""))
-        lines.append(f"=> {fields['outcome']} {detail}".rstrip())
-    if "where" in fields:
-        lines.extend(_where_lines(fields["where"]))
-    if fields.get("state") == PAUSED:
-        pos = fields.get("position", {})
-        at = f" at {pos['file']}:{pos['line']} in {pos['function']}" if pos.get("file") else ""
-        running = pos.get("running", pos.get("task"))
-        after = ""
-        if pos.get("task") != running:
-            after = f", after an event of {labels.get(pos.get('task'), '?')}"
-        lines.append(f"paused in {labels.get(running, '?')}{at}{after}")
-    elif "status" in fields and fields.get("state") in (IDLE, "ended"):
-        status = fields["status"]
-        verb = "top level" if fields["state"] == IDLE else "program"
-        lines.append(
-            f"{verb} {status['status']} (exit status {status['exit_code']})"
-            + (f": {status['error']}" if status.get("error") else "")
-        )
-    return lines
-
-
-def _where_lines(where: dict[str, Any]) -> list[str]:
-    lines = [f"{where['name']} ({where['state']})"]
-    for frame in where["stack"]:
-        mark = " " if frame["user"] else "~"
-        lines.append(f" {mark} {frame['file']}:{frame['line']} in {frame['function']}")
-    for name, value in where["locals"].items():
-        lines.append(f"    {name} = {value}")
-    source = where.get("source")
-    if source:
-        for number, text in enumerate(source["lines"], source["first"]):
-            arrow = "->" if number == source["line"] else "  "
-            lines.append(f"  {arrow} {number:>4} {text}")
-    return lines
-
-
-def _split(line: str) -> list[str]:
-    """Words of a command; a send keeps its value as typed (quotes are part of a literal),
-    input its line. Only a line with quotes goes through shlex, which slows to minutes on
-    a line of megabytes: such a line is cut at MAX_QUOTED first (the error says so)."""
-    first = line.split(None, 1)[:1]
-    if first == ["send"]:
-        return line.split(None, 2)
-    if first == ["input"]:  # the line as typed, spaces and quotes included
-        return ["input", *([line.lstrip()[6:].rstrip("\n")] if line.strip() != "input" else [])]
-    if not any(mark in line for mark in QUOTING):
-        return line.split()
-    if len(line) > MAX_QUOTED:
-        raise ReplError(
-            f"a command with quotes is limited to {MAX_QUOTED:,} characters "
-            f"(this one has {len(line):,}); a long value goes with send, unquoted words as they are"
-        )
-    try:
-        return shlex.split(line, posix=True)
-    except ValueError:
-        raise ReplError("unbalanced quotes in the command") from None
-
-
-def _count_arg(words: list[str], default: int) -> int:
-    if len(words) < 2:
-        return default
-    text = words[1]
-    if not (text.isascii() and text.isdigit()):
-        raise ReplError(f"{text!r} is not a count: give a whole number")
-    return int(text)
-
-
-def _checked_literal(text: str) -> str:
-    """The text of a value typed by the user, once it is known to be a Python literal."""
-    try:
-        parse_literal(text)
-    except LiteralError as error:
-        raise ReplError(str(error)) from None
-    return text
-
-
-def _usage(name: str) -> str:
-    return {
-        "next": "next T",
-        "send": "send T VALUE",
-        "throw": "throw T EXC [MSG]",
-        "close": "close T",
-        "switch": "switch T",
-    }[name]

@@ -10,9 +10,7 @@ goes out as a command whose reply comes back as a message.
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -25,14 +23,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Input, Static, TabbedContent, TabPane
 
-from corodash.chrome_trace import chrome_trace
 from corodash.describe import printable
+from corodash.export import export_trace
 from corodash.hints import removed_name_hint
-from corodash.model import RunModel, TaskRow
+from corodash.model import RunModel
 from corodash.run_client import RunClient
 from corodash.session import AgentSession, Reply, RunOptions
 from corodash.timeline import build_timeline
-from corodash.trace_format import read_trace
 from corodash.tui.bridge import SessionBridge
 from corodash.tui.log_panes import EVENT_WINDOW, LogPanes
 from corodash.tui.messages import (
@@ -43,6 +40,7 @@ from corodash.tui.messages import (
     TopLevelEnded,
     TraceUnwritable,
 )
+from corodash.tui.screens.run_keys import RunKeys
 from corodash.tui.widgets.frame_view import FrameView
 from corodash.tui.widgets.key_bar import KeyBar
 from corodash.tui.widgets.source_view import SourceView
@@ -55,7 +53,7 @@ PATCH_CYCLE = {"auto": "on", "on": "off", "off": "auto"}
 NARROW = 110
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(RunKeys, Screen[None]):
     BINDINGS = [
         Binding("n", "drive('next')", "next"),
         Binding("s", "send", "send"),
@@ -399,102 +397,6 @@ class DashboardScreen(Screen[None]):
 
     # -- actions -------------------------------------------------------------------------
 
-    def target(self) -> TaskRow | None:
-        """The selected task; with none, the live task that appeared most recently."""
-        selected = self.query_one(TaskTable).selected
-        if selected is not None and selected in self.model.tasks:
-            return self.model.tasks[selected]
-        live = [row for row in self.model.tasks.values() if not row.finished and row.id]
-        return live[-1] if live else None
-
-    def _drivable(self, verb: str) -> TaskRow | None:
-        """The target of ``verb``, or None with the reason shown, before any dialog opens."""
-        row = self.target()
-        problem = self.client.drive_error(row, verb) if self.client else "no program"
-        if problem is not None:
-            self.notify(problem, severity="warning")
-            return None
-        return row
-
-    def _report(self, row: TaskRow) -> Callable[[dict[str, Any]], None]:
-        def report(answer: dict[str, Any]) -> None:
-            outcome = answer.get("outcome", "done")
-            detail = answer.get("value", answer.get("error", ""))
-            self.answer = f"{row.label}: {outcome} {detail}".strip()
-            self._refresh_status()
-
-        return report
-
-    def action_drive(self, verb: str) -> None:
-        row = self._drivable(verb)
-        if row is not None:
-            self.command(verb, row.id, then=self._report(row))
-
-    def action_send(self) -> None:
-        row = self._drivable("send")
-        if row is None:
-            return
-
-        def chosen(value: str | None) -> None:
-            if value is not None:
-                self.command("send", row.id, value, then=self._report(row))
-
-        from corodash.tui.screens.dialogs import SendDialog
-
-        self.app.push_screen(SendDialog(row.label), chosen)
-
-    def action_throw(self) -> None:
-        row = self._drivable("throw")
-        if row is None:
-            return
-
-        def chosen(choice: tuple[str, str] | None) -> None:
-            if choice is not None:
-                exception, text = choice
-                args = [exception, *([text] if text else [])]
-                self.command("throw", row.id, *args, then=self._report(row))
-
-        from corodash.tui.screens.dialogs import ThrowDialog
-
-        self.app.push_screen(ThrowDialog(row.label), chosen)
-
-    def action_step(self) -> None:
-        if self._require_paused("step"):
-            self.command("step", 1)
-
-    def action_resume(self) -> None:
-        if self._require_paused("continue"):
-            self.command("continue")
-
-    def _require_paused(self, verb: str) -> bool:
-        if self.run_state == "paused":
-            return True
-        reasons = {
-            "running": "the program is running: p pauses it",
-            "idle": "the top level has finished: drive a task with n, s, t, x or w",
-            "ended": "the program has ended: r restarts it",
-            "starting": "the program is starting",
-        }
-        self.notify(
-            f"cannot {verb}: {reasons.get(self.run_state, self.run_state)}", severity="warning"
-        )
-        return False
-
-    def action_hub_steps(self) -> None:
-        """Whether steps stop at switches into gevent's hub (off: they follow user tasks)."""
-
-        def toggled(data: dict[str, Any]) -> None:
-            on = "stop at switches into the hub too" if data["hub"] else "follow your tasks"
-            self.notify(f"steps {on}")
-
-        self.command("hub", then=toggled)
-
-    def action_pause(self) -> None:
-        if self.run_state != "running":
-            self.notify(f"nothing to pause: the program is {self.run_state}", severity="warning")
-            return
-        self.command("pause")
-
     def action_patch(self) -> None:
         mode = PATCH_CYCLE[self.options.patch]
         self.options = replace(self.options, patch=mode)
@@ -518,16 +420,11 @@ class DashboardScreen(Screen[None]):
         if self.bridge.write_error:
             self.notify(f"cannot export: {self.bridge.write_error}", severity="error")
             return
-        name = time.strftime("corodash-trace-%Y%m%d-%H%M%S.jsonl")
         try:
-            shutil.copyfile(self.bridge.trace_path, name)
+            name, chrome = export_trace(self.bridge.trace_path, self.options.script)
         except OSError as error:
             self.notify(f"could not export the trace: {error}", severity="error")
             return
-        chrome = name.replace(".jsonl", ".chrome.json")
-        runs = [(os.path.basename(self.options.script), read_trace(self.bridge.trace_path))]
-        with open(chrome, "w") as handle:
-            json.dump(chrome_trace(runs), handle)
         count = sum(self.model.counts.values())
         self.notify(
             f"trace exported: {os.path.abspath(name)} ({count:,} events); timeline "
