@@ -34,11 +34,6 @@ def notifications(pilot: Pilot) -> list[str]:
     return [n.message for n in pilot.app._notifications]
 
 
-async def settle(pilot: Pilot, count: int = 3) -> None:
-    for _ in range(count):
-        await pilot.pause(0.05)
-
-
 async def step_until(pilot: Pilot, condition: Callable[[], bool], limit: int = 30) -> None:
     """Press space (one event) until ``condition()`` holds at a pause."""
     screen = dashboard(pilot)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import program
-from dashboard_helpers import settle, step_until, until
+from dashboard_helpers import step_until, until
 
 from corodash.session import RunOptions
 from corodash.tui.app import CorodashApp
@@ -31,7 +31,9 @@ def freeze(pilot) -> None:
 class TestGallery:
     def test_gallery(self, snap_compare):
         async def before(pilot):
-            await settle(pilot)
+            from textual.widgets import Markdown
+
+            await until(pilot, lambda: bool(pilot.app.screen.query(Markdown).first().children))
 
         assert snap_compare(CorodashApp(), run_before=before, terminal_size=(110, 30))
 
@@ -48,7 +50,6 @@ class TestDashboard:
             await until(
                 pilot, lambda: "echo_send.py:4" in str(screen.query_one("#source").border_title)
             )
-            await settle(pilot)
 
         app = CorodashApp(RunOptions(program("echo_send"), step=True))
         assert snap_compare(app, run_before=before, terminal_size=(120, 34))
@@ -60,7 +61,7 @@ class TestDashboard:
             freeze(pilot)
             await step_until(pilot, lambda: screen.model.counts["switch"] == 3)
             await until(pilot, lambda: screen.query_one(TaskTable).selected == 1)
-            await settle(pilot)
+            await until(pilot, lambda: "ping" in str(screen.query_one("#frame").render()))
 
         app = CorodashApp(RunOptions(program("ping_pong"), step=True))
         assert snap_compare(app, run_before=before, terminal_size=(120, 34))
@@ -71,7 +72,7 @@ class TestDashboard:
             await until(pilot, lambda: screen.run_state == "idle")
             freeze(pilot)
             screen.query_one(TaskTable).select(1)
-            await settle(pilot, 6)
+            await until(pilot, lambda: "fragile" in str(screen.query_one("#frame").render()))
 
         app = CorodashApp(RunOptions(program("raises_in_generator")))
         assert snap_compare(app, run_before=before, terminal_size=(120, 34))
@@ -82,7 +83,7 @@ class TestDashboard:
             await until(pilot, lambda: screen.run_state == "idle")
             freeze(pilot)
             screen.query_one(TaskTable).select(1)
-            await settle(pilot, 6)
+            await until(pilot, lambda: "accumulator" in str(screen.query_one("#frame").render()))
 
         app = CorodashApp(RunOptions(program("accumulator")))
         assert snap_compare(app, run_before=before, terminal_size=(80, 24))
@@ -101,7 +102,7 @@ class TestCompare:
         result = compare(patched, unpatched)
 
         async def before(pilot):
-            await settle(pilot, 4)
+            await until(pilot, lambda: str(pilot.app.screen.query_one("#blocks").render()) != "")
 
         app = CorodashApp(first=CompareScreen(comparison=result))
         assert snap_compare(app, run_before=before, terminal_size=(120, 40))

@@ -146,3 +146,29 @@ def test_a_terminal_that_goes_away_ends_the_dashboard_and_its_agent():
         assert _gone(agents)
     finally:
         term.kill()
+
+
+def test_output_with_escape_sequences_is_shown_not_obeyed():
+    term = Terminal([CORODASH, "--run", program("terminal_tricks")])
+    try:
+        term.wait_for("top level finished")
+        screen = term.wait_for("printed: \\x1b[2J\\x1b[Hwiped?")  # the events pane
+        assert "tasks" in screen.splitlines()[0]  # nothing was wiped
+        term.press("q")
+        assert term.close() == 0
+    finally:
+        term.kill()
+
+
+def test_a_comparison_of_failing_runs_says_so_in_the_dashboard():
+    term = Terminal([CORODASH, "--run", program("failing_greenlets")], lines=40)
+    try:
+        term.wait_for("top level finished")
+        term.press("v")
+        term.wait_for("No speed-up: both runs failed", timeout=60)
+        term.press("\x1b")
+        term.wait_for("space step")
+        term.press("q")
+        assert term.close() == 0
+    finally:
+        term.kill()
