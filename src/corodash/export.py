@@ -1,23 +1,81 @@
-"""A run's whole trace, copied out of its temporary file, with its timeline for Perfetto."""
+"""A run's whole trace, copied out of its temporary file, with its timeline for Perfetto.
+
+Exports of long runs take seconds, so an export reports its progress and can be cancelled
+between pieces; its files appear under their names only once complete.
+"""
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
-import shutil
 import time
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
 
 from corodash.chrome_trace import chrome_trace
-from corodash.trace_format import read_trace
+
+CHUNK = 1 << 20
+"""Bytes copied or read between looks at progress and cancellation."""
+
+Progress = Callable[[str, float], None]
+"""(what is being done, fraction of it done)."""
 
 
-def export_trace(trace_path: str, script: str, folder: str = ".") -> tuple[str, str]:
+class ExportCancelled(Exception):
+    """The user cancelled the export; no file was left behind."""
+
+
+def export_trace(
+    trace_path: str,
+    script: str,
+    folder: str = ".",
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> tuple[str, str]:
     """Write ``corodash-trace-DATE.jsonl`` and its ``.chrome.json`` in ``folder``; their
-    paths. Raises OSError when they cannot be written."""
+    paths. Raises OSError when they cannot be written, ExportCancelled when cancelled."""
     name = os.path.join(folder, time.strftime("corodash-trace-%Y%m%d-%H%M%S.jsonl"))
-    shutil.copyfile(trace_path, name)
     chrome = name.replace(".jsonl", ".chrome.json")
-    runs = [(os.path.basename(script), read_trace(trace_path))]
-    with open(chrome, "w") as handle:
-        json.dump(chrome_trace(runs), handle)
+    report = progress or (lambda what, done: None)
+    parts = [name + ".part", chrome + ".part"]
+    try:
+        events = _copy_and_read(trace_path, parts[0], report, cancelled)
+        report("building the timeline", 0.0)
+        records = msgspec.json.encode(chrome_trace([(os.path.basename(script), events)]))
+        if cancelled():
+            raise ExportCancelled
+        with open(parts[1], "wb") as handle:
+            handle.write(records)
+        os.replace(parts[0], name)
+        os.replace(parts[1], chrome)
+    finally:
+        for part in parts:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(part)
     return name, chrome
+
+
+def _copy_and_read(
+    source: str, target: str, report: Progress, cancelled: Callable[[], bool]
+) -> list[dict[str, Any]]:
+    """Copy the trace, decoding its events on the way (one read of the file)."""
+    total = max(1, os.path.getsize(source))
+    decode = msgspec.json.Decoder().decode_lines
+    events: list[dict[str, Any]] = []
+    done = 0
+    with open(source, "rb") as reader, open(target, "wb") as writer:
+        rest = b""
+        while chunk := reader.read(CHUNK):
+            if cancelled():
+                raise ExportCancelled
+            writer.write(chunk)
+            whole, _, tail = (rest + chunk).rpartition(b"\n")
+            events.extend(decode(whole))
+            rest = tail
+            done += len(chunk)
+            report("copying the trace", done / total)
+        if rest.strip():
+            events.extend(decode(rest))
+    return events

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 _MOVED_TO_ABC = (
     "Iterable",
     "Iterator",
@@ -27,3 +29,14 @@ def removed_name_hint(error: str) -> str | None:
                 f"collections in 3.10: write 'from collections.abc import {name}'"
             )
     return None
+
+
+def traceback_report(traceback: str, error: str, script: str) -> tuple[list[str], str | None]:
+    """A traceback's lines with the script's folder left out (it is on screen already),
+    and a hint for its ``error``, if one is known."""
+    folder = os.path.dirname(script) + os.sep
+    lines = traceback.replace(folder, "").rstrip("\n").splitlines()
+    hint = removed_name_hint(error)
+    if hint:
+        lines.append(f"hint: {hint}")
+    return lines, hint

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 
+from corodash.blocking_run import RunError
 from corodash.protocol import LiteralError, parse_literal
 
 QUOTING = ("'", '"', "\\")
@@ -12,12 +13,8 @@ MAX_QUOTED = 100_000
 DRIVE = {"next": 1, "send": 2, "throw": 2, "close": 1, "switch": 1}
 
 
-class ReplError(Exception):
-    """A command that cannot be carried out; the console answers ok: false and goes on."""
-
-
-class Unresponsive(ReplError):
-    """The agent did not answer: the program holds the interpreter in C code."""
+class ReplError(RunError):
+    """A command line that cannot be carried out; the console answers ok: false and goes on."""
 
 
 def split_words(line: str) -> list[str]:

@@ -11,7 +11,6 @@ goes out as a command whose reply comes back as a message.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -21,31 +20,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Input, Static, TabbedContent, TabPane
+from textual.widgets import Static
 
-from corodash.describe import printable
-from corodash.export import export_trace
-from corodash.hints import removed_name_hint
 from corodash.model import RunModel
 from corodash.run_client import RunClient
 from corodash.session import AgentSession, Reply, RunOptions
-from corodash.timeline import build_timeline
 from corodash.tui.bridge import SessionBridge
-from corodash.tui.log_panes import EVENT_WINDOW, LogPanes
-from corodash.tui.messages import (
-    AgentEnded,
-    AgentStateChanged,
-    EventsArrived,
-    ReplyReceived,
-    TopLevelEnded,
-    TraceUnwritable,
-)
+from corodash.tui.screens.export_key import ExportKey
+from corodash.tui.screens.run_feed import RunFeed
 from corodash.tui.screens.run_keys import RunKeys
+from corodash.tui.stop_follower import StopFollower
 from corodash.tui.widgets.frame_view import FrameView
 from corodash.tui.widgets.key_bar import KeyBar
+from corodash.tui.widgets.logs_view import LogsView
 from corodash.tui.widgets.source_view import SourceView
 from corodash.tui.widgets.status_line import StatusLine
-from corodash.tui.widgets.tail_log import TailLog
 from corodash.tui.widgets.task_table import COMPACT_HEADER, HEADER, TaskSelected, TaskTable
 from corodash.tui.widgets.timeline_view import TimelineView
 
@@ -53,7 +42,7 @@ PATCH_CYCLE = {"auto": "on", "on": "off", "off": "auto"}
 NARROW = 110
 
 
-class DashboardScreen(RunKeys, Screen[None]):
+class DashboardScreen(RunFeed, RunKeys, ExportKey, Screen[None]):
     BINDINGS = [
         Binding("n", "drive('next')", "next"),
         Binding("s", "send", "send"),
@@ -94,14 +83,14 @@ class DashboardScreen(RunKeys, Screen[None]):
         self.run_number = 0
         self.status_detail = ""
         self.answer = ""
-        self.stdin = Input(placeholder="a line for input(), then Enter", id="stdin")
-        self.stdin.cursor_blink = False  # a quiet screen while the program waits
-        self.panes = LogPanes(
-            TailLog(max_lines=EVENT_WINDOW, id="events"),
-            TailLog(max_lines=EVENT_WINDOW, id="output"),
+        self.job = ""
+        self.logs = LogsView(id="logs-view")
+        self.panes = self.logs.panes
+        self.table = TaskTable(self.model, id="tasks")
+        self.follower = StopFollower(
+            self.table, FrameView(id="frame"), SourceView(id="source"), self.command
         )
         self._dirty = False
-        self._timeline_at = 0.0
 
     # -- layout --------------------------------------------------------------------------
 
@@ -109,20 +98,13 @@ class DashboardScreen(RunKeys, Screen[None]):
         with Horizontal(id="panes"):
             with Vertical(id="left"):
                 yield Static(HEADER, id="task-header")
-                yield TaskTable(self.model, id="tasks")
+                yield self.table
                 with VerticalScroll(id="frame-box"):
-                    yield FrameView(id="frame")
+                    yield self.follower.frame
             with Vertical(id="right"):
                 with VerticalScroll(id="source-box"):
-                    yield SourceView(id="source")
-                with TabbedContent(id="logs"):
-                    with TabPane("Events", id="events-tab"):
-                        yield self.panes.events
-                    with TabPane("Output", id="output-tab"):
-                        yield self.panes.output
-                        yield self.stdin
-                    with TabPane("Timeline", id="timeline-tab"):
-                        yield TimelineView(id="timeline")
+                    yield self.follower.source
+                yield self.logs
         yield StatusLine(id="status")
         yield KeyBar()
 
@@ -130,7 +112,7 @@ class DashboardScreen(RunKeys, Screen[None]):
         self.query_one("#source-box").border_title = "source"
         self.query_one("#frame-box").border_title = "frame"
         self.query_one("#left").border_title = "tasks"
-        self.query_one(TaskTable).focus()
+        self.table.focus()
         self.set_interval(1 / 20, self._refresh_views)
         self._apply_width(self.size.width)
         self.start_run()
@@ -143,8 +125,8 @@ class DashboardScreen(RunKeys, Screen[None]):
         self.call_after_refresh(self._fit_header)
 
     def _fit_header(self) -> None:
-        table = self.query_one(TaskTable)
-        self.query_one("#task-header", Static).update(COMPACT_HEADER if table.compact else HEADER)
+        header = COMPACT_HEADER if self.table.compact else HEADER
+        self.query_one("#task-header", Static).update(header)
 
     # -- the run -------------------------------------------------------------------------
 
@@ -157,11 +139,10 @@ class DashboardScreen(RunKeys, Screen[None]):
         return self.client.position if self.client is not None else {}
 
     def start_run(self) -> None:
-        self.panes.clear()
+        self.logs.clear()
+        self.follower.clear()
         self.status_detail = ""
         self.answer = ""
-        self.query_one(SourceView).show(None, None)
-        self.query_one(FrameView).show(None)
         self.run_number += 1
         self.bridge = SessionBridge(
             replace(self.options, stay=True, step=self.paused_at_start),
@@ -172,7 +153,7 @@ class DashboardScreen(RunKeys, Screen[None]):
         self.started = None
         self.client = self.bridge.client
         self.model = self.client.model
-        self.query_one(TaskTable).reset(self.model)
+        self.table.reset(self.model)
         try:
             self.bridge.start()
         except OSError as error:
@@ -208,160 +189,24 @@ class DashboardScreen(RunKeys, Screen[None]):
             return False
         return True
 
-    # -- messages from the agent ---------------------------------------------------------
-
-    @on(EventsArrived)
-    def events_arrived(self, message: EventsArrived) -> None:
-        if message.run != self.run_number or self.bridge is None:
-            return
-        self.apply_events(self.bridge.take_events())
-
-    def apply_events(self, events: list[dict[str, Any]]) -> None:
-        """Fold a batch in; only lines that stay in the panes' windows are formatted."""
-        if self.client is not None:
-            self.client.handle("events", events)
-        self.panes.add(events, self.model.labels)
-        for event in events:
-            if event["kind"] == "diagnostic":
-                self.notify(f"corodash: {event['message']}", severity="warning", timeout=12)
-        self._dirty = True
-
-    @on(AgentStateChanged)
-    def state_changed(self, message: AgentStateChanged) -> None:
-        if message.run != self.run_number or self.client is None:
-            return
-        self.client.handle("state", (message.state, message.info))
-        if message.state == "paused":
-            # The event goes on screen first; the task list and frame follow a frame later,
-            # if the run is still the same and still stopped there.
-            run, follow = self.run_number, message.info.get("task")
-
-            def still_stopped_there() -> None:
-                if self.run_number == run and self.run_state == "paused":
-                    self._after_stop(follow)
-
-            self.call_after_refresh(still_stopped_there)
-        elif message.state == "idle":
-            self._after_stop(follow=None)  # back from a drive command: states have moved
-        elif self.client.reading:
-            self.query_one("#logs", TabbedContent).active = "output-tab"
-            self.stdin.focus()
-        self._dirty = True
-
-    @on(Input.Submitted, "#stdin")
-    def typed_a_line(self, message: Input.Submitted) -> None:
-        """The line goes to the program's stdin and shows where a terminal would echo it."""
-        client = self.client
-        try:
-            if client is None:
-                raise ConnectionError("the program has ended")
-            client.send_input(message.value)
-        except ConnectionError as error:
-            self.notify(f"the program cannot read it: {error}", severity="warning")
-            return
-        self.panes.typed(message.value)
-        message.input.clear()
-        self._dirty = True
-
-    @on(TopLevelEnded)
-    def top_level_ended(self, message: TopLevelEnded) -> None:
-        if message.run != self.run_number or self.client is None:
-            return
-        self.client.handle("toplevel", message.status)
-        status = message.status
-        self.status_detail = f" (top level {status['status']}, exit {status['exit_code']})"
-        if status.get("error"):
-            self.notify(f"the program raised {status['error']}", severity="error", timeout=8)
-        if status.get("traceback"):
-            folder = os.path.dirname(self.options.script) + os.sep
-            lines = status["traceback"].replace(folder, "").rstrip("\n").splitlines()
-            hint = removed_name_hint(status.get("error") or "")
-            if hint:
-                lines.append(f"hint: {hint}")
-                self.notify(hint, timeout=12)
-            self.panes.write_output([f"{'main':>12} ! {printable(line)}" for line in lines])
-            self.query_one("#logs", TabbedContent).active = "output-tab"
-        self._after_stop(follow=None)
-        self._dirty = True
-
-    @on(AgentEnded)
-    def agent_ended(self, message: AgentEnded) -> None:
-        if message.run != self.run_number or self.client is None:
-            return
-        end = message.end
-        self.client.handle("ended", end)
-        code = end.get("exit_code")
-        self.status_detail = f" ({end['status']}, exit {code})"
-        if end["status"] not in ("finished", "stopped"):
-            detail = end.get("error") or f"exit status {code}"
-            self.notify(
-                f"the program {end['status']}: {detail}. r restarts it", severity="error", timeout=8
-            )
-        self._dirty = True
-
-    @on(TraceUnwritable)
-    def trace_unwritable(self, message: TraceUnwritable) -> None:
-        if message.run == self.run_number:
-            self.notify(
-                f"cannot write {message.error}: the panes go on, an export would stop there",
-                severity="error",
-                timeout=12,
-            )
-
-    @on(ReplyReceived)
-    def reply_received(self, message: ReplyReceived) -> None:
-        if message.run != self.run_number or self.client is None:
-            return
-        self.client.handle("reply", message.reply)
-
     def _after_stop(self, follow: int | None) -> None:
-        """At a pause point: refresh task states and locations, follow the stopped task
-        (selecting it shows its frame: ``where`` is asked once a stop)."""
-
-        def tasks_arrived(data: dict[str, Any]) -> None:
-            self.model.merge_snapshot(data["tasks"])
-            table = self.query_one(TaskTable)
-            table.sync()
-            if follow is None or not table.select(follow):
-                self._show_selected()
-
-        self.command("tasks", then=tasks_arrived)
+        self.follower.after_stop(follow, lambda: self.run_state)
 
     @on(TaskSelected)
     def task_selected(self, message: TaskSelected) -> None:
         if self.panes.filter_task is not None:
             self.panes.filter_task = message.task
             self._refilter()
-        self._show_selected()
-
-    def _show_selected(self) -> None:
-        task = self.query_one(TaskTable).selected
-        if task is None or self.run_state in ("running", "ended", "starting"):
-            row = self.model.tasks.get(task) if task is not None else None
-            self.query_one(SourceView).show(row.file if row else None, row.line if row else None)
-            return
-
-        def where_arrived(where: dict[str, Any]) -> None:
-            self.query_one(FrameView).show(where)
-            source = where.get("source")
-            if source:
-                self.query_one(SourceView).show(source["file"], source["line"])
-            else:
-                row = self.model.tasks.get(task)
-                self.query_one(SourceView).show(
-                    row.file if row else None, row.line if row else None
-                )
-
-        self.command("where", task, then=where_arrived)
+        self.follower.show_selected(self.run_state)
 
     # -- drawing -------------------------------------------------------------------------
 
     def _refresh_views(self) -> None:
+        self.logs.refresh_timeline()
         if not self._dirty and self.run_state != "running":
             return
         self._dirty = False
-        self.query_one(TaskTable).sync()
-        self._refresh_timeline()
+        self.table.sync()
         self._refresh_status()
 
     def _refresh_status(self) -> None:
@@ -370,30 +215,17 @@ class DashboardScreen(RunKeys, Screen[None]):
         self.query_one(StatusLine).show(
             self.run_state,
             " (waiting for a line of input)" if reading else self.status_detail,
-            self.answer,
+            self.job or self.answer,
             self.options.patch,
             elapsed,
             sum(self.model.counts.values()),
             os.path.basename(self.options.script),
         )
 
-    def _refresh_timeline(self) -> None:
-        """Rebuilt from the recent events, only while its tab shows, twice a second at most."""
-        if self.query_one("#logs", TabbedContent).active != "timeline-tab":
-            return
-        now = time.monotonic()
-        if now - self._timeline_at < 0.5:
-            self._dirty = True
-            return
-        self._timeline_at = now
-        self.query_one(TimelineView).show(build_timeline(self.panes.recent))
-
     def _refilter(self) -> None:
-        panes = self.panes
-        panes.refilter(self.model.labels)
-        task = self.model.tasks.get(panes.filter_task) if panes.filter_task is not None else None
-        who = f"task {task.label}" if task else "all tasks"
-        self.query_one("#logs").border_title = f"{who}, {panes.title}"
+        task = self.panes.filter_task
+        row = self.model.tasks.get(task) if task is not None else None
+        self.logs.refilter(self.model.labels, row.label if row else None)
 
     # -- actions -------------------------------------------------------------------------
 
@@ -414,39 +246,18 @@ class DashboardScreen(RunKeys, Screen[None]):
         self.stop_run()
         self.start_run()
 
-    def action_export(self) -> None:
-        if self.bridge is None:
-            return
-        if self.bridge.write_error:
-            self.notify(f"cannot export: {self.bridge.write_error}", severity="error")
-            return
-        try:
-            name, chrome = export_trace(self.bridge.trace_path, self.options.script)
-        except OSError as error:
-            self.notify(f"could not export the trace: {error}", severity="error")
-            return
-        count = sum(self.model.counts.values())
-        self.notify(
-            f"trace exported: {os.path.abspath(name)} ({count:,} events); timeline "
-            f"for Perfetto: {chrome}"
-        )
-
     def action_compare(self) -> None:
         from corodash.tui.screens.compare import CompareScreen
 
         self.app.push_screen(CompareScreen(replace(self.options, step=False, stay=False)))
 
     def action_timeline(self) -> None:
-        self.query_one("#logs", TabbedContent).active = "timeline-tab"
-        self._timeline_at = 0.0
-        self._dirty = True
+        self.logs.show_tab("timeline")
         self.query_one(TimelineView).focus()
 
     def action_filter_task(self) -> None:
         panes = self.panes
-        panes.filter_task = (
-            None if panes.filter_task is not None else self.query_one(TaskTable).selected
-        )
+        panes.filter_task = None if panes.filter_task is not None else self.table.selected
         self._refilter()
 
     def action_filter_kind(self) -> None:
@@ -459,8 +270,8 @@ class DashboardScreen(RunKeys, Screen[None]):
         self.app.push_screen(HelpScreen())
 
     def action_back(self) -> None:
-        if self.stdin.has_focus:
-            self.query_one(TaskTable).focus()
+        if self.logs.stdin.has_focus:
+            self.table.focus()
             return
         if self.back_to_gallery:
             self.stop_run()
