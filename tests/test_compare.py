@@ -147,7 +147,7 @@ def test_chrome_trace_has_a_track_per_task_and_valid_times(three_sleepers):
     processes = {r["pid"]: r["args"]["name"] for r in records if r["name"] == "process_name"}
     assert processes == {1: "patched", 2: "unpatched"}
     threads = {(r["pid"], r["args"]["name"]) for r in records if r["name"] == "thread_name"}
-    assert {(1, "sleeper (gevent 2)"), (2, "hub (gevent 1)")} <= threads
+    assert {(1, "sleeper('a') (gevent 2)"), (2, "hub (gevent 1)")} <= threads
     assert all(r["tid"] != r["pid"] for r in records if r["ph"] != "M")
     slices = [r for r in records if r["ph"] == "X"]
     assert all(r["dur"] >= 0 and r["ts"] >= 0 for r in slices)
@@ -162,9 +162,10 @@ def test_timeline_lanes_follow_switches(trace):
     result = trace("ping_pong")
     timeline = build_timeline(result.events)
     names = {lane.name: lane for lane in timeline.lanes.values()}
-    assert len(names["ping"].spans) == 2 and len(names["pong"].spans) == 2
+    assert len(names["ping_task"].spans) == 2 and len(names["pong_task"].spans) == 2
     assert names["main"].spans[0][0] == 0.0
-    assert [text for _, text in names["ping"].marks] == ["switch to pong", "switch to pong"]
+    marks = [text for _, text in names["ping_task"].marks]
+    assert marks == ["switch to pong_task", "switch to pong_task"]
     for lane in timeline.lanes.values():
         assert all(start <= end for start, end in lane.spans)
 

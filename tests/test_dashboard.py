@@ -57,7 +57,7 @@ async def test_space_steps_one_event_and_the_source_follows():
             pilot, lambda: "echo_send.py:2" in str(screen.query_one(SourceView).border_title)
         )
         row = screen.model.tasks[1]
-        assert (row.label, row.state, row.yields) == ("doubler", "suspended", 1)
+        assert (row.label, row.state, row.yields) == ("echo(1)", "suspended", 1)
         await pilot.press("space", "space")
         await until(pilot, lambda: screen.model.counts["yield"] == 2)
         assert screen.model.tasks[1].last_value == "10"
@@ -264,7 +264,7 @@ async def test_compare_view_says_a_run_failed_and_claims_no_speed_up():
         await until(pilot, lambda: compare.comparison is not None, timeout=60)
         verdict = str(compare.query_one("#verdict").render())
         assert verdict == (
-            "No speed-up: both runs failed: fragile raised ValueError: greenlet 0 broke."
+            "No speed-up: both runs failed: fragile(0) raised ValueError: greenlet 0 broke."
         )
         assert "speed-up" not in str(compare.query_one("#figures").render())
 
@@ -289,7 +289,7 @@ async def test_timeline_tab_shows_lanes_and_zooms():
         await pilot.press("g")
         view = screen.query_one(TimelineView)
         await until(pilot, lambda: len(view.lanes) >= 3)
-        assert {lane.name for lane in view.lanes} >= {"main", "hub", "sleeper"}
+        assert {lane.name for lane in view.lanes} >= {"main", "hub", "sleeper('a', 2)"}
         per_column = view.seconds_per_column
         await pilot.press("plus")
         assert view.seconds_per_column == per_column / 2
@@ -397,9 +397,9 @@ async def test_the_program_reads_a_line_typed_under_its_output():
         await until(pilot, lambda: screen.panes.output.lines[-1:] == [f"{'main':>12} │ done"])
         assert screen.panes.output.lines == [
             f"{'main':>12} │ name? Ada",
-            f"{'greeter':>12} │ hello Ada",
+            f"{'greet':>12} │ hello Ada",
             f"{'main':>12} │ name? Grace",
-            f"{'greeter':>12} │ hello Grace",
+            f"{'greet':>12} │ hello Grace",
             f"{'main':>12} │ done",
         ]
 

@@ -11,6 +11,7 @@ from corodash.protocol import (
     Command,
     FrameReader,
     LiteralError,
+    TaskLabeler,
     encode_frame,
     event_dict,
     parse_literal,
@@ -30,7 +31,8 @@ def test_frames_survive_any_chunking():
 
 def test_event_dict_names_tasks_from_spawns():
     names = {0: "main"}
-    spawn = event_dict([SPAWN, 10.5, 4, "ping", "greenlet", 0, "p.py", 3], 0, 10.0, names)
+    raw = [SPAWN, 10.5, 4, "ping", "greenlet", 0, "p.py", 3, "ping_task"]
+    spawn = event_dict(raw, 0, 10.0, names)
     assert spawn == {
         "seq": 0,
         "t": 0.5,
@@ -41,6 +43,7 @@ def test_event_dict_names_tasks_from_spawns():
         "parent": 0,
         "file": "p.py",
         "line": 3,
+        "label": "ping_task",
     }
     switch = event_dict([SWITCH, 10.75, 4, 0, "switch"], 1, 10.0, names)
     assert switch == {
@@ -72,3 +75,12 @@ def test_literals(text, value):
 def test_anything_but_a_literal_is_refused(text):
     with pytest.raises(LiteralError, match="is not a Python literal"):
         parse_literal(text)
+
+
+def test_a_label_already_taken_gets_the_tasks_id():
+    labeler = TaskLabeler()
+    assert [labeler.label(t, p) for t, p in [(1, "ping"), (2, "ping"), (3, "main")]] == [
+        "ping",
+        "ping#2",
+        "main#3",
+    ]

@@ -151,7 +151,7 @@ def test_a_step_stop_is_a_place_to_drive_from():
 
 def test_text_mode_reads_like_a_console():
     done = corodash("repl", program("ping_pong"), stdin="tasks\nwhere ping_task\nhelp\n")
-    assert "switch ping -> pong" in done.stdout
+    assert "switch ping_task -> pong_task" in done.stdout
     assert "top level finished (exit status 0)" in done.stdout
     assert "ping_task" in done.stdout
     assert "switch T [VALUE]   switch into greenlet T" in done.stdout

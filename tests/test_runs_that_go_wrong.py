@@ -23,8 +23,8 @@ def test_a_run_whose_greenlets_fail_is_reported_not_compared():
     assert done.returncode == 1
     result = json.loads(done.stdout)
     assert result["speedup"] is None
-    assert result["patched"]["failure"] == "fragile raised ValueError: greenlet 0 broke"
-    assert result["unpatched"]["failure"] == "fragile raised ValueError: greenlet 0 broke"
+    assert result["patched"]["failure"] == "fragile(0) raised ValueError: greenlet 0 broke"
+    assert result["unpatched"]["failure"] == "fragile(0) raised ValueError: greenlet 0 broke"
     assert result["summary"].startswith("No speed-up: both runs failed")
 
 

@@ -85,7 +85,7 @@ def test_a_program_waiting_for_input_gets_the_line_typed_under_its_output():
         term.wait_for("waiting for a line of input")
         term.wait_for("main │ name?")
         term.press("Ada\r")
-        term.wait_for("greeter │ hello Ada")
+        term.wait_for("greet │ hello Ada")
         term.wait_for("main │ name? Ada")  # the line shown after its prompt, as typed
         term.press("Grace\r")
         term.wait_for("main │ done")

@@ -223,3 +223,12 @@ def test_a_greenlet_subclass_that_is_always_true_still_ends(trace):
         ("end", "finished", 0),
     ]
     assert_whole(result.events)
+
+
+def test_tasks_running_one_function_are_told_apart_by_their_labels(trace):
+    result = trace("same_function")
+    spawns = [e for e in result.events if e["kind"] == "spawn" and e["name"] != "hub"]
+    labels = [e["label"] for e in spawns]
+    assert labels[:4] == ["worker('baker')", "worker('courier')", "worker('tailor')", "idle"]
+    assert labels[4] == f"idle#{spawns[4]['task']}"
+    assert {e["name"] for e in spawns} == {"worker", "idle"}  # the function, as before

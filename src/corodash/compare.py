@@ -107,14 +107,16 @@ def failure(events: list[dict[str, Any]], end: dict[str, Any], timeout: float | 
         return f"stopped by the {timeout:g} s timeout" if timeout else "stopped by the timeout"
     if status != "finished":
         return end.get("error") or f"{status}, exit status {end.get('exit_code')}"
-    kinds = {e["task"]: e["task_kind"] for e in events if e["kind"] == "spawn"}
+    spawns = {e["task"]: e for e in events if e["kind"] == "spawn"}
     for event in events:
+        spawn = spawns.get(event["task"])
         if (
             event["kind"] == "raise"
-            and kinds.get(event["task"]) in ("greenlet", "gevent")
+            and spawn is not None
+            and spawn["task_kind"] in ("greenlet", "gevent")
             and not event["error"].startswith(QUIET_ENDINGS)
         ):
-            return f"{event['name']} raised {event['error']}"
+            return f"{spawn.get('label', event['name'])} raised {event['error']}"
     return None
 
 

@@ -30,15 +30,15 @@ class TaskRow:
     function: str | None = None
     globals: list[str] = field(default_factory=list)
     last_value: str | None = None
+    label: str = ""
+    """The one name every pane shows it by (``worker('baker')``), given at its spawn."""
+
+    def __post_init__(self) -> None:
+        self.label = self.label or self.name
 
     @property
     def finished(self) -> bool:
         return self.state in FINISHED_STATES
-
-    @property
-    def label(self) -> str:
-        """How users call it: its global name if it has one, else its function's name."""
-        return self.globals[0] if self.globals else self.name
 
 
 _FIRST_STATE = {
@@ -79,6 +79,7 @@ class RunModel:
                 file=event.get("file"),
                 line=event.get("line"),
                 function=_function_at_spawn(event),
+                label=event.get("label") or event["name"],
             )
         elif task is None:
             if kind == "end":
@@ -136,11 +137,11 @@ class RunModel:
         return TaskLabels(self.tasks)
 
     def resolve(self, ref: str) -> TaskRow | None:
-        """A task id, a global variable name, or a task name (the newest live one)."""
+        """A task id, a global variable name, a label, or a task name (the newest live one)."""
         ref = ref.strip()
         if ref.isdigit():
             return self.tasks.get(int(ref))
-        by_global = [t for t in self.tasks.values() if ref in t.globals]
+        by_global = [t for t in self.tasks.values() if ref in t.globals or t.label == ref]
         if by_global:
             return by_global[-1]
         named = [t for t in self.tasks.values() if t.name == ref]

@@ -19,7 +19,7 @@ from typing import Any
 
 import msgspec
 
-PROTOCOL_VERSION = 3
+PROTOCOL_VERSION = 4
 
 # Event codes, as sent by the agent.
 SPAWN, YIELD, RESUME, RETURN, RAISE, SWITCH, OUTPUT, PATCH, END, BLOCK, DIAGNOSTIC = range(11)
@@ -40,7 +40,7 @@ KIND_NAMES = (
 
 # The fields after (code, t, task) for each event code, in order.
 FIELDS: dict[int, tuple[str, ...]] = {
-    SPAWN: ("name", "task_kind", "parent", "file", "line"),
+    SPAWN: ("name", "task_kind", "parent", "file", "line", "label"),
     YIELD: ("value", "line"),
     RESUME: ("sent", "thrown"),
     RETURN: ("value",),
@@ -110,9 +110,32 @@ class Command:
         return Command(int(ident), str(name), list(args))
 
 
-def expand_batch(batch: list, seq: int, t0: float, names: dict[int, str]) -> list[dict[str, Any]]:
+class TaskLabeler:
+    """One label per task, fixed when it is spawned and shown everywhere. The agent proposes
+    one (``worker('baker')``, or the global name the task is known by); a label already
+    taken gets the task's id (``worker#7``), so two tasks never read alike."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = {"main"}
+
+    def label(self, task: int, proposed: str) -> str:
+        label = proposed
+        if label in self.taken:
+            label = f"{label}#{task}"
+        self.taken.add(label)
+        return label
+
+
+def expand_batch(
+    batch: list,
+    seq: int,
+    t0: float,
+    names: dict[int, str],
+    labeler: TaskLabeler | None = None,
+) -> list[dict[str, Any]]:
     """Expand agent tuples into trace events (the contract other tools read), numbered from
-    ``seq``. ``names`` maps task ids to names; a SPAWN adds to it.
+    ``seq``. ``names`` maps task ids to names; a SPAWN adds to it, and gets its ``label``
+    from ``labeler`` (without one, its name).
 
     The hot kinds are spelled out as dict literals: this loop is what bounds how many events
     a second reach the trace file.
@@ -172,6 +195,9 @@ def expand_batch(batch: list, seq: int, t0: float, names: dict[int, str]) -> lis
             }
             event.update(zip(FIELDS[code], raw[3:], strict=False))
             event["name"] = names.get(task, "?")
+            if code == SPAWN:
+                proposed = event.get("label") or raw[3]
+                event["label"] = labeler.label(task, proposed) if labeler else proposed
             add(event)
         seq += 1
     return events

@@ -50,7 +50,7 @@ def build_timeline(events: Iterable[dict[str, Any]]) -> Timeline:
         if task is None:
             continue
         if kind == "spawn":
-            lanes[task] = Lane(task, event["name"], event["task_kind"])
+            lanes[task] = Lane(task, event.get("label") or event["name"], event["task_kind"])
             continue
         lane = lanes.setdefault(task, Lane(task, event["name"], "?"))
         if kind == "resume":
@@ -62,7 +62,7 @@ def build_timeline(events: Iterable[dict[str, Any]]) -> Timeline:
         elif kind == "switch":
             origin = lanes.setdefault(event["from"], Lane(event["from"], "?", "?"))
             _close(origin, open_since, t)
-            origin.marks.append((t, f"switch to {event['name']}"))
+            origin.marks.append((t, f"switch to {lane.name}"))
             open_since[task] = t
         elif kind == "block":
             start = t - event["seconds"]

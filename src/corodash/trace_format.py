@@ -12,7 +12,7 @@ from typing import IO, Any
 
 import msgspec
 
-from corodash.protocol import MAIN_TASK, PROCESS_NAME, expand_batch
+from corodash.protocol import MAIN_TASK, PROCESS_NAME, TaskLabeler, expand_batch
 
 
 class TraceBuilder:
@@ -22,9 +22,10 @@ class TraceBuilder:
         self.seq = 0
         self.t0 = 0.0
         self.names: dict[int, str] = {MAIN_TASK: "main"}
+        self.labeler = TaskLabeler()
 
     def expand(self, batch: list[list[Any]]) -> list[dict[str, Any]]:
-        events = expand_batch(batch, self.seq, self.t0, self.names)
+        events = expand_batch(batch, self.seq, self.t0, self.names, self.labeler)
         self.seq += len(batch)
         return events
 

@@ -14,6 +14,7 @@ from types import FrameType, GeneratorType
 from typing import Any
 
 from corodash.agent.frames import generator_of
+from corodash.agent.spawn_args import frame_args, short_args
 from corodash.agent.usercode import CodeFilter
 from corodash.protocol import MAIN_TASK, SPAWN
 
@@ -75,6 +76,8 @@ class Registry:
         self.gevent_greenlet_type: type | None = None
         self.hub_type: type | None = None
         self.hub_tid: int | None = None
+        self.namespace: dict[str, Any] = {}
+        """The program's globals (its ``__main__``), once it runs."""
 
     # -- registering ---------------------------------------------------------------------
 
@@ -87,8 +90,11 @@ class Registry:
         file: str | None = None,
         line: int | None = None,
         t: float | None = None,
+        args: str = "",
     ) -> int:
-        """Register ``obj`` and announce it with a SPAWN event (at ``t``, or now)."""
+        """Register ``obj`` and announce it with a SPAWN event (at ``t``, or now), with the
+        label it proposes for the task: its name and ``args`` (what it was started with),
+        else the global name the program knows it by, else its name."""
         tid = self._next_id
         self._next_id += 1
         try:
@@ -99,8 +105,23 @@ class Registry:
         self.tasks[tid] = task
         if obj is not None:
             self.by_address[task.address] = tid  # the same int object: memory per task counts
-        self.emit((SPAWN, self.clock() if t is None else t, tid, name, kind, parent, file, line))
+        now = self.clock() if t is None else t
+        label = f"{name}({args})" if args else self._global_name(obj) or name
+        self.emit((SPAWN, now, tid, name, kind, parent, file, line, label))
         return tid
+
+    def _global_name(self, obj: Any) -> str | None:
+        """The program's global name for ``obj``, if it has one yet (a dict scan: only for
+        tasks whose arguments do not tell them apart)."""
+        if obj is None:
+            return None
+        try:
+            for key, value in self.namespace.items():
+                if value is obj and not key.startswith("__"):
+                    return key
+        except RuntimeError:  # another thread changed the globals meanwhile
+            pass
+        return None
 
     def alias(self, obj: Any, tid: int) -> None:
         """Record ``obj`` (the main greenlet) as an existing task, without a spawn event."""
@@ -137,7 +158,8 @@ class Registry:
     def _add_generator(self, gen: GeneratorType, frame: FrameType | None = None) -> int:
         code = gen.gi_code
         line = frame.f_lineno if frame is not None else code.co_firstlineno
-        return self.add(gen, gen.__name__, GENERATOR, None, code.co_filename, line)
+        args = frame_args(frame or gen.gi_frame)
+        return self.add(gen, gen.__name__, GENERATOR, None, code.co_filename, line, args=args)
 
     def iterator_entered(self, frame: FrameType) -> int | None:
         """The task of the iterator whose ``__next__`` runs in ``frame``."""
@@ -178,8 +200,11 @@ class Registry:
                 kind = GEVENT
             run = self._function_of(glet)
         code = getattr(run, "__code__", None)
+        args = ""
         if run is not None:
             name = getattr(run, "__name__", name)
+            if kind == GEVENT:
+                args = short_args(getattr(glet, "args", ()), getattr(glet, "kwargs", None))
         elif kind == GREENLET and glet.gr_frame is not None:
             code = _outermost(glet.gr_frame).f_code
             name = code.co_name
@@ -194,6 +219,7 @@ class Registry:
             parent_tid,
             code.co_filename if code else None,
             code.co_firstlineno if code else None,
+            args=args,
         )
 
     def current_greenlet(self) -> int:

@@ -222,6 +222,7 @@ class Agent(AgentCommands):
         module.__builtins__ = __builtins__  # type: ignore[attr-defined]
         sys.modules["__main__"] = module
         self.namespace = self.inspector.namespace = self.driver.namespace = module.__dict__
+        self.registry.namespace = self.namespace
         sys.argv = [script, *config.argv]
         sys.path[0] = os.path.dirname(script)
         try:

@@ -168,6 +168,7 @@ def _row_dict(row: TaskRow) -> dict[str, Any]:
     return {
         "id": row.id,
         "name": row.name,
+        "label": row.label,
         "kind": row.kind,
         "state": row.state,
         "globals": row.globals,

@@ -31,7 +31,7 @@ def text_fields(fields: dict[str, Any], labels: Mapping[int, str]) -> list[str]:
         where = f"{task['file']}:{task['line']}" if task["file"] else ""
         names = ",".join(task["globals"])
         lines.append(
-            f"  {task['id']:>4}  {task['name'][:18]:<18} {task['kind']:<9} "
+            f"  {task['id']:>4}  {task['label'][:18]:<18} {task['kind']:<9} "
             f"{task['state']:<11} y={task['yields']:<4} s={task['switches']:<4} "
             f"{names:<10} {where}"
         )
@@ -41,7 +41,8 @@ def text_fields(fields: dict[str, Any], labels: Mapping[int, str]) -> list[str]:
         detail = fields.get("value", fields.get("error", ""))
         lines.append(f"=> {fields['outcome']} {detail}".rstrip())
     if "where" in fields:
-        lines.extend(where_lines(fields["where"]))
+        where = fields["where"]
+        lines.extend(where_lines(where, labels.get(where["task"], where["name"])))
     if fields.get("state") == PAUSED:
         pos = fields.get("position", {})
         at = f" at {pos['file']}:{pos['line']} in {pos['function']}" if pos.get("file") else ""
@@ -60,8 +61,8 @@ def text_fields(fields: dict[str, Any], labels: Mapping[int, str]) -> list[str]:
     return lines
 
 
-def where_lines(where: dict[str, Any]) -> list[str]:
-    lines = [f"{where['name']} ({where['state']})"]
+def where_lines(where: dict[str, Any], label: str) -> list[str]:
+    lines = [f"{label} ({where['state']})"]
     for frame in where["stack"]:
         mark = " " if frame["user"] else "~"
         lines.append(f" {mark} {frame['file']}:{frame['line']} in {frame['function']}")

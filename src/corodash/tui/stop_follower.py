@@ -52,7 +52,8 @@ class StopFollower:
             return
 
         def where_arrived(where: dict[str, Any]) -> None:
-            self.frame.show(where)
+            row = self.model.tasks.get(task)
+            self.frame.show(where, row.label if row else None)
             source = where.get("source")
             if source:
                 self.source.show(source["file"], source["line"])

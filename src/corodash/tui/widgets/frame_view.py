@@ -11,12 +11,13 @@ from corodash.tui.widgets.steady_static import SteadyStatic
 
 
 class FrameView(SteadyStatic):
-    def show(self, where: dict[str, Any] | None) -> None:
+    def show(self, where: dict[str, Any] | None, label: str | None = None) -> None:
+        """``label``: the name the other panes show the task by."""
         if where is None:
             self.replace_text("")
             return
         text = Text()
-        text.append(f"{where['name']}", style="bold")
+        text.append(label or where["name"], style="bold")
         text.append(f"  {where.get('state') or ''}\n", style="italic")
         for frame in where["stack"][-8:]:
             style = "" if frame["user"] else "grey50"

@@ -158,8 +158,8 @@ class TaskTable(ScrollView, can_focus=True):
         if row.parent is not None and row.kind in ("greenlet", "gevent"):
             parent = self.model.tasks.get(row.parent)
             extras.append(f"parent {parent.label if parent else row.parent}")
-        if row.globals and row.label != row.name:
-            extras.append(f"{row.name}")
+        if row.globals:
+            extras.append(f"= {', '.join(row.globals)}")
         return place + (f"  ({', '.join(extras)})" if extras else "")
 
 
