@@ -9,6 +9,7 @@ from pathlib import Path
 from conftest import program
 from dashboard_helpers import dashboard, notifications, until
 from rich.text import Text
+from textual.widgets import Static
 
 from corodash.session import RunOptions
 from corodash.trace_format import read_trace
@@ -42,6 +43,23 @@ async def test_gallery_opens_a_demo_paused_before_its_first_event():
         assert [kind for kind, _ in screen.model.counts.items()] == ["spawn", "resume"]
         await pilot.press("escape")
         assert isinstance(app.screen, GalleryScreen)
+        fourth = str(app.screen.demos[3].path)
+        await pilot.press("4")  # a demo by its number
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        assert app.screen.options.script == fourth
+        await pilot.press("escape", "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_escape_under_a_program_offers_the_gallery_and_comes_back():
+    app = app_for("echo_send")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.run_state == "paused")
+        await pilot.press("escape")
+        assert isinstance(app.screen, GalleryScreen)
+        await pilot.press("escape")
+        assert app.screen is screen and screen.run_state == "paused"
 
 
 async def test_space_steps_one_event_and_the_source_follows():
@@ -200,14 +218,25 @@ async def test_filters_and_help():
     async with app.run_test(size=(120, 36)) as pilot:
         screen = dashboard(pilot)
         await until(pilot, lambda: screen.run_state == "idle")
+        bar = screen.query_one("#filter-bar", Static)
+        assert not bar.display
         screen.query_one(TaskTable).select(1)
         await pilot.press("f")
         log = screen.query_one("#events")
         assert len(log.lines) >= 3  # its spawn, its resumes and yields
-        assert all("task" in line or "a step" in line for line in log.lines)
-        assert screen.query_one("#logs").border_title.startswith("task task")
+        assert all("task('a', 2)" in line or "a step" in line for line in log.lines)
+        assert bar.display
+        assert str(bar.render()) == "filtered: task task('a', 2) (f: all tasks)"
         await pilot.press("k")
-        assert "generators" in screen.query_one("#logs").border_title
+        assert str(bar.render()) == (
+            "filtered: task task('a', 2) (f: all tasks) · generators events only (k: switches)"
+        )
+        await pilot.press("f", *"kkkk")
+        assert not bar.display and str(bar.render()) == ""
+        await pilot.press("2")
+        assert screen.query_one("#logs").active == "output-tab"
+        await pilot.press("1")
+        assert screen.query_one("#logs").active == "events-tab"
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
@@ -318,11 +347,23 @@ async def test_the_key_bar_lists_the_keys_and_a_click_presses_one():
         bar = screen.query_one(KeyBar)
         shown = bar.render().plain
         assert shown.startswith(" n next  s send  t throw  x close  w switch  space step ")
-        assert shown.rstrip().endswith("^p palette")
+        assert shown.endswith(" ? help  q quit ") and "r restart … " in shown  # no palette key
         before = sum(screen.model.counts.values())
         await pilot.click(KeyBar, offset=(shown.index("space step") + 2, 0))
         await until(pilot, lambda: sum(screen.model.counts.values()) == before + 1)
         await until(pilot, lambda: screen.run_state == "paused")
+
+
+async def test_at_80_columns_the_key_bar_keeps_help_and_quit_and_marks_the_cut():
+    app = app_for("echo_send")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.run_state == "paused")
+        shown = screen.query_one(KeyBar).render().plain
+        assert len(shown) == 80
+        assert shown.startswith(" n next  s send  t throw  x close  w switch  space step ")
+        assert shown.endswith(" ? help  q quit ")
+        assert "space step … " in shown or "c continue … " in shown  # whole entries, then …
 
 
 def test_the_source_window_is_numbered_with_the_current_line_marked():
@@ -419,3 +460,27 @@ async def test_a_trace_file_that_cannot_be_written_is_said_and_the_panes_go_on()
         assert sum(screen.model.counts.values()) > 0
         await pilot.press("e")
         await until(pilot, lambda: any(n.startswith("cannot export") for n in notifications(pilot)))
+
+
+async def test_search_finds_events_steps_through_them_and_selects_the_task():
+    app = app_for("same_function", run=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.run_state == "idle", timeout=20)
+        await pilot.press("slash", *"COURIER step")
+        events = screen.panes.events
+        status = screen.query_one("#search-status", Static)
+        assert str(status.render()) == "match 2 of 2: n next, N previous"
+        assert "courier step 1" in events.lines[events.marked]
+        await pilot.press("enter")
+        courier = screen.model.resolve("worker('courier')")
+        await until(pilot, lambda: screen.query_one(TaskTable).selected == courier.id)
+        await pilot.press("n")  # the next match, wrapping round: no next() is sent
+        assert "courier step 0" in events.lines[events.marked]
+        assert str(status.render()) == "match 1 of 2: n next, N previous"
+        await pilot.press("N")
+        assert "courier step 1" in events.lines[events.marked]
+        await pilot.press("escape")
+        assert not screen.logs.searching and events.marked is None
+        await pilot.press("n")  # no search: n drives again (and is refused: a gevent task)
+        await until(pilot, lambda: any("next applies" in n for n in notifications(app)))

@@ -275,3 +275,17 @@ def test_a_line_of_megabytes_is_answered_at_once():
     _, tasks, refused = repl("accumulator", words, quoted)
     assert tasks["ok"] and [t["name"] for t in tasks["tasks"]] == ["main", "accumulator"]
     assert refused["error"].startswith("a command with quotes is limited to 100,000 characters")
+
+
+def test_an_iterator_is_driven_in_the_terms_of_next():
+    _, first, last = repl("half_used_iterator", "next countdown", "next countdown")
+    assert (first["outcome"], first["value"]) == ("returned from __next__", "1")
+    assert (last["outcome"], last["error"]) == (
+        "raised",
+        "StopIteration (the iterator is exhausted)",
+    )
+    done = corodash(
+        "repl", program("half_used_iterator"), stdin="next countdown\nnext countdown\n", timeout=60
+    )
+    assert "countdown returned 1 from __next__" in done.stdout
+    assert "countdown raised StopIteration: exhausted" in done.stdout

@@ -88,6 +88,21 @@ class TestDashboard:
         app = CorodashApp(RunOptions(program("accumulator")))
         assert snap_compare(app, run_before=before, terminal_size=(80, 24))
 
+    def test_wide_terminal_filtered_to_one_task(self, snap_compare):
+        """Same-function tasks told apart by label; the filter bar says what is hidden."""
+
+        async def before(pilot):
+            screen = pilot.app.screen
+            await until(pilot, lambda: screen.run_state == "idle", timeout=30)
+            freeze(pilot)
+            screen.query_one(TaskTable).select(3)
+            await until(pilot, lambda: "courier" in str(screen.query_one("#frame").render()))
+            await pilot.press("f")
+            await until(pilot, lambda: screen.query_one("#filter-bar").display)
+
+        app = CorodashApp(RunOptions(program("same_function")))
+        assert snap_compare(app, run_before=before, terminal_size=(200, 60))
+
 
 class TestCompare:
     def test_compare_view(self, snap_compare):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from typing import Any
 
 CONTROL_ESCAPES = {
@@ -17,12 +17,22 @@ def printable(text: str) -> str:
     return text if text.isprintable() else text.translate(CONTROL_ESCAPES)
 
 
-def describe(event: Mapping[str, Any], names: Mapping[int, str]) -> str:
-    """``names`` maps task ids to the labels shown to the user."""
+def describe(
+    event: Mapping[str, Any], names: Mapping[int, str], iterators: Container[int] = ()
+) -> str:
+    """``names`` maps task ids to the labels shown to the user; ``iterators`` holds the ids
+    of iterator tasks, whose events are told in the terms of ``__next__``."""
     kind = event["kind"]
     name = names.get(event["task"], event["name"]) if event["task"] is not None else event["name"]
     if kind == "spawn":
         return f"new {event['task_kind']} {name}"
+    if event["task"] in iterators:
+        if kind == "yield":
+            return f"{name} returned {event['value']} from __next__"
+        if kind == "return":
+            return f"{name} raised StopIteration: exhausted"
+        if kind == "resume":
+            return f"next({name}): __next__ called"
     if kind == "yield":
         return f"{name} yielded {event['value']}"
     if kind == "resume":

@@ -56,6 +56,8 @@ class RunModel:
     end: dict[str, Any] | None = None
     patches: list[tuple[str, bool]] = field(default_factory=list)
     last_t: float = 0.0
+    iterators: set[int] = field(default_factory=set)
+    """Ids of iterator tasks: their events are told in the terms of ``__next__``."""
 
     def __post_init__(self) -> None:
         self.tasks.setdefault(MAIN_TASK, TaskRow(MAIN_TASK, "main", "greenlet", "running"))
@@ -70,6 +72,8 @@ class RunModel:
         self.last_t = event["t"]
         task = self.tasks.get(event["task"]) if event["task"] is not None else None
         if kind == "spawn":
+            if event["task_kind"] == "iterator":
+                self.iterators.add(event["task"])
             self.tasks[event["task"]] = TaskRow(
                 event["task"],
                 event["name"],
@@ -134,7 +138,7 @@ class RunModel:
     @property
     def labels(self) -> TaskLabels:
         """Task id -> label, looked up when asked (no copy of 100,000 names per batch)."""
-        return TaskLabels(self.tasks)
+        return TaskLabels(self.tasks, self.iterators)
 
     def resolve(self, ref: str) -> TaskRow | None:
         """A task id, a global variable name, a label, or a task name (the newest live one)."""
@@ -152,8 +156,9 @@ class RunModel:
 class TaskLabels(Mapping[int, str]):
     """A read-only view of the tasks' labels."""
 
-    def __init__(self, tasks: dict[int, TaskRow]) -> None:
+    def __init__(self, tasks: dict[int, TaskRow], iterators: set[int]) -> None:
         self._tasks = tasks
+        self.iterators = iterators
 
     def __getitem__(self, tid: int) -> str:
         return self._tasks[tid].label

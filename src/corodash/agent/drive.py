@@ -51,7 +51,7 @@ class Driver:
         if task.kind == ITERATOR:
             if name != "next":
                 raise DriveError(f"{task.name} is an iterator: only next() applies to it")
-            return self._resume(obj, (NEXT, None), lambda: next(obj))
+            return _as_next_call(self._resume(obj, (NEXT, None), lambda: next(obj)))
         if not isinstance(obj, GeneratorType):
             raise DriveError(f"{task.name} is a {task.kind}, not a generator: use switch")
         state = inspect.getgeneratorstate(obj)
@@ -147,3 +147,13 @@ def _literal(text: str) -> Any:
         return parse_literal(text)
     except LiteralError as error:
         raise DriveError(str(error)) from None
+
+
+def _as_next_call(answer: dict[str, Any]) -> dict[str, Any]:
+    """An iterator's answer in its own terms: ``__next__`` returns values (it does not
+    yield), and raises StopIteration when exhausted (it does not return)."""
+    if answer["outcome"] == "yielded":
+        return {**answer, "outcome": "returned from __next__"}
+    if answer["outcome"] == "returned":
+        return {"outcome": "raised", "error": "StopIteration (the iterator is exhausted)"}
+    return answer

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from corodash.describe import describe
+from corodash.model import TaskLabels
 from corodash.protocol import IDLE, PAUSED
 
 
@@ -14,16 +14,16 @@ def text_answer(
     events: list[dict[str, Any]],
     fields: dict[str, Any],
     error: str,
-    labels: Mapping[int, str],
+    labels: TaskLabels,
 ) -> str:
-    lines = [f"  [{e['seq']}] {describe(e, labels)}" for e in events]
+    lines = [f"  [{e['seq']}] {describe(e, labels, labels.iterators)}" for e in events]
     if not ok:
         lines.append(f"error: {error}")
     lines.extend(text_fields(fields, labels))
     return "\n".join(lines) + "\n" if lines else ""
 
 
-def text_fields(fields: dict[str, Any], labels: Mapping[int, str]) -> list[str]:
+def text_fields(fields: dict[str, Any], labels: TaskLabels) -> list[str]:
     lines: list[str] = []
     if "help" in fields:
         lines.append(fields["help"])
@@ -36,7 +36,7 @@ def text_fields(fields: dict[str, Any], labels: Mapping[int, str]) -> list[str]:
             f"{names:<10} {where}"
         )
     for event in fields.get("history", []):
-        lines.append(f"  [{event['seq']}] {describe(event, labels)}")
+        lines.append(f"  [{event['seq']}] {describe(event, labels, labels.iterators)}")
     if "outcome" in fields and fields["outcome"] != "paused":
         detail = fields.get("value", fields.get("error", ""))
         lines.append(f"=> {fields['outcome']} {detail}".rstrip())

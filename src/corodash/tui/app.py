@@ -24,9 +24,16 @@ DASHBOARD_COMMANDS = (
     ("Patch mode", "Cycle gevent monkey patching auto/on/off (restarts the program)", "patch"),
     ("Restart", "Run the program again in a fresh agent", "restart"),
     ("Export trace", "Write the whole trace (JSON Lines) to the current folder", "export"),
+    ("Hub steps", "Whether steps stop at switches into gevent's hub", "hub_steps"),
+    ("Compare patched and unpatched", "Run the program both ways, side by side", "compare"),
+    ("Events tab", "The log of every event", "tab('events')"),
+    ("Output tab", "The program's output, tagged by task", "tab('output')"),
+    ("Timeline tab", "Each task's running stretches, yields and blocks", "timeline"),
     ("Filter events by task", "Show only the selected task's events (again: all)", "filter_task"),
     ("Filter events by kind", "Cycle which kinds of events are shown", "filter_kind"),
+    ("Back", "Back to the gallery of demos", "back"),
     ("Help", "Every key and what it does", "help"),
+    ("Quit", "End the program and leave", "quit"),
 )
 
 

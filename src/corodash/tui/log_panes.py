@@ -10,10 +10,11 @@ prompt) is added to it.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from corodash.describe import describe, printable
+from corodash.model import TaskLabels
 from corodash.tui.widgets.tail_log import TailLog
 
 KIND_FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
@@ -57,7 +58,12 @@ class LogPanes:
     def title(self) -> str:
         return KIND_FILTERS[self.kind_filter][0]
 
-    def add(self, events: list[dict[str, Any]], labels: Mapping[int, str]) -> None:
+    @property
+    def next_title(self) -> str:
+        """What the next press of the kinds key shows."""
+        return KIND_FILTERS[(self.kind_filter + 1) % len(KIND_FILTERS)][0]
+
+    def add(self, events: list[dict[str, Any]], labels: TaskLabels) -> None:
         """Fold a batch in."""
         self.recent.extend(events)
         shown = [e for e in events if self.shown(e)]
@@ -67,14 +73,14 @@ class LogPanes:
                 LINES_PER_BATCH,
                 6,
                 "events",
-                lambda e: f"{e['seq']:>6} {describe(e, labels)}",
+                lambda e: event_line(e, labels),
             )
             self.events.write_lines(lines)
         output = [e for e in events if e["kind"] == "output"]
         if output:
             self._add_output(output, labels)
 
-    def _add_output(self, output: list[dict[str, Any]], labels: Mapping[int, str]) -> None:
+    def _add_output(self, output: list[dict[str, Any]], labels: TaskLabels) -> None:
         lines: list[str] = []
         replaces_last = False
         for event in output:
@@ -128,14 +134,28 @@ class LogPanes:
             return event["task"] == self.filter_task or event.get("from") == self.filter_task
         return True
 
+    def task_of_line(self, line: int) -> int | None:
+        """The task of the event on line ``line`` of the events pane (lines start with the
+        event's number; the recent events are numbered without gaps)."""
+        words = self.events.lines[line].split(maxsplit=1) if line < len(self.events.lines) else []
+        if not words or not words[0].isdigit() or not self.recent:
+            return None
+        index = int(words[0]) - self.recent[0]["seq"]
+        return self.recent[index]["task"] if 0 <= index < len(self.recent) else None
+
     def next_kind_filter(self) -> None:
         self.kind_filter = (self.kind_filter + 1) % len(KIND_FILTERS)
 
-    def refilter(self, labels: Mapping[int, str]) -> None:
+    def refilter(self, labels: TaskLabels) -> None:
         """Rewrite the events pane from the recent events, under the current filters."""
         self.events.clear()
         shown = [e for e in self.recent if self.shown(e)][-EVENT_WINDOW:]
-        self.events.write_lines([f"{e['seq']:>6} {describe(e, labels)}" for e in shown])
+        self.events.write_lines([event_line(e, labels) for e in shown])
+
+
+def event_line(event: dict[str, Any], labels: TaskLabels) -> str:
+    """An event as the events pane shows it: its number, then what happened."""
+    return f"{event['seq']:>6} {describe(event, labels, labels.iterators)}"
 
 
 def last_lines(

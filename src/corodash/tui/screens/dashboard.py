@@ -35,11 +35,12 @@ from corodash.tui.widgets.key_bar import KeyBar
 from corodash.tui.widgets.logs_view import LogsView
 from corodash.tui.widgets.source_view import SourceView
 from corodash.tui.widgets.status_line import StatusLine
-from corodash.tui.widgets.task_table import COMPACT_HEADER, HEADER, TaskSelected, TaskTable
+from corodash.tui.widgets.task_table import TaskSelected, TaskTable
 from corodash.tui.widgets.timeline_view import TimelineView
 
 PATCH_CYCLE = {"auto": "on", "on": "off", "off": "auto"}
 NARROW = 110
+WIDE = 160
 
 
 class DashboardScreen(RunFeed, RunKeys, ExportKey, Screen[None]):
@@ -52,14 +53,18 @@ class DashboardScreen(RunFeed, RunKeys, ExportKey, Screen[None]):
         Binding("space", "step", "step"),
         Binding("c", "resume", "continue"),
         Binding("p", "pause", "pause"),
-        Binding("m", "patch", "patch mode"),
+        Binding("m", "patch", "patch"),
         Binding("r", "restart", "restart"),
         Binding("e", "export", "export"),
         Binding("v", "compare", "compare"),
-        Binding("g", "timeline", "timeline", show=False),
+        Binding("g,3", "timeline", "timeline", show=False),
+        Binding("1", "tab('events')", "events tab", show=False),
+        Binding("2", "tab('output')", "output tab", show=False),
         Binding("h", "hub_steps", "hub steps", show=False),
         Binding("f", "filter_task", "filter task", show=False),
         Binding("k", "filter_kind", "filter kind", show=False),
+        Binding("slash", "search", "search"),
+        Binding("N", "search_previous", "previous match", show=False),
         Binding("question_mark", "help", "help"),
         Binding("escape", "back", "back", show=False),
         Binding("q", "quit", "quit"),
@@ -97,7 +102,7 @@ class DashboardScreen(RunFeed, RunKeys, ExportKey, Screen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
             with Vertical(id="left"):
-                yield Static(HEADER, id="task-header")
+                yield Static(self.table.header, id="task-header")
                 yield self.table
                 with VerticalScroll(id="frame-box"):
                     yield self.follower.frame
@@ -122,11 +127,13 @@ class DashboardScreen(RunFeed, RunKeys, ExportKey, Screen[None]):
 
     def _apply_width(self, width: int) -> None:
         self.set_class(width < NARROW, "-narrow")
+        self.set_class(width >= WIDE, "-wide")
         self.call_after_refresh(self._fit_header)
 
     def _fit_header(self) -> None:
-        header = COMPACT_HEADER if self.table.compact else HEADER
-        self.query_one("#task-header", Static).update(header)
+        header = self.query_one("#task-header", Static)
+        if header.content != self.table.header:
+            header.update(self.table.header, layout=False)
 
     # -- the run -------------------------------------------------------------------------
 
@@ -207,6 +214,7 @@ class DashboardScreen(RunFeed, RunKeys, ExportKey, Screen[None]):
             return
         self._dirty = False
         self.table.sync()
+        self._fit_header()
         self._refresh_status()
 
     def _refresh_status(self) -> None:
@@ -251,6 +259,9 @@ class DashboardScreen(RunFeed, RunKeys, ExportKey, Screen[None]):
 
         self.app.push_screen(CompareScreen(replace(self.options, step=False, stay=False)))
 
+    def action_tab(self, tab: str) -> None:
+        self.logs.show_tab(tab)
+
     def action_timeline(self) -> None:
         self.logs.show_tab("timeline")
         self.query_one(TimelineView).focus()
@@ -269,13 +280,33 @@ class DashboardScreen(RunFeed, RunKeys, ExportKey, Screen[None]):
 
         self.app.push_screen(HelpScreen())
 
+    def action_search(self) -> None:
+        self.logs.open_search()
+
+    def action_search_previous(self) -> None:
+        if self.logs.searching:
+            self.logs.search_step(-1)
+
+    def on_logs_view_search_closed(self, message: LogsView.SearchClosed) -> None:
+        self.table.focus()
+        if message.task is not None:
+            self.table.select(message.task)
+
     def action_back(self) -> None:
         if self.logs.stdin.has_focus:
+            self.table.focus()
+            return
+        if self.logs.searching or self.logs.search_box.has_focus:
+            self.logs.close_search()
             self.table.focus()
             return
         if self.back_to_gallery:
             self.stop_run()
             self.app.pop_screen()
+        else:  # a program given on the command line: the demos are one key away
+            from corodash.tui.screens.gallery import GalleryScreen
+
+            self.app.push_screen(GalleryScreen())
 
     def action_quit(self) -> None:
         self.stop_run()

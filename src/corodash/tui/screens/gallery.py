@@ -15,7 +15,13 @@ from corodash.tui.widgets.key_bar import KeyBar
 
 
 class GalleryScreen(Screen[None]):
-    BINDINGS = [Binding("enter", "open", "Open demo"), Binding("q", "app.quit", "Quit")]
+    BINDINGS = [
+        Binding("enter", "open", "open demo"),
+        *[Binding(str(n), f"open({n - 1})", f"demo {n}", show=False) for n in range(1, 10)],
+        Binding("escape", "back", "back", show=False),
+        Binding("question_mark", "help", "help"),
+        Binding("q", "app.quit", "quit"),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -24,7 +30,8 @@ class GalleryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Horizontal():
-            yield OptionList(*[Option(d.title, id=d.name) for d in self.demos], id="demos")
+            options = [Option(f"{n}. {d.title}", id=d.name) for n, d in enumerate(self.demos, 1)]
+            yield OptionList(*options, id="demos")
             yield Markdown(id="explanation")
         yield KeyBar()
 
@@ -43,10 +50,22 @@ class GalleryScreen(Screen[None]):
     def selected(self, event: OptionList.OptionSelected) -> None:
         self._open(self._demo(event.option_index))
 
-    def action_open(self) -> None:
-        index = self.query_one(OptionList).highlighted
-        if index is not None:
+    def action_open(self, index: int | None = None) -> None:
+        """The highlighted demo, or the one numbered ``index + 1``."""
+        if index is None:
+            index = self.query_one(OptionList).highlighted
+        if index is not None and 0 <= index < len(self.demos):
             self._open(self._demo(index))
+
+    def action_back(self) -> None:
+        """Back to the dashboard it was opened from, if any."""
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+
+    def action_help(self) -> None:
+        from corodash.tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
 
     def _demo(self, index: int) -> Demo:
         return self.demos[index]

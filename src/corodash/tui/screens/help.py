@@ -28,8 +28,9 @@ HELP = """\
 [b]Look around[/b]
   ↑ ↓      choose a task    f  events of the selected task only (again: all)
   k        cycle the kinds of events shown   tab  move between panes
-  g        the timeline (+ - zoom, ← → scroll)
-  ctrl+p   command palette  ?  this help     escape  back to the gallery
+  1 2 3    the Events, Output and Timeline tabs (g: the timeline too; + - zoom, ← → scroll)
+  ctrl+p   command palette: every action by name
+  ?        this help        escape  the gallery of demos (from a demo: back to it)
   q        quit (ends the program: no process is left behind)
 
 Drive commands run your code, at any stop: after a step, a pause, or the end of the

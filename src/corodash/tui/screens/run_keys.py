@@ -12,12 +12,14 @@ from typing import Any
 
 from corodash.model import RunModel, TaskRow
 from corodash.run_client import RunClient
+from corodash.tui.widgets.logs_view import LogsView
 from corodash.tui.widgets.task_table import TaskTable
 
 
 class RunKeys:
     client: RunClient | None
     model: RunModel
+    logs: LogsView
     answer: str
     """The last drive command's outcome, shown in the status line."""
 
@@ -48,6 +50,9 @@ class RunKeys:
         return report
 
     def action_drive(self, verb: str) -> None:
+        if verb == "next" and self.logs.searching:  # n: the next match, as in less and vim
+            self.logs.search_step(1)
+            return
         row = self._drivable(verb)
         if row is not None:
             self.command(verb, row.id, then=self._report(row))

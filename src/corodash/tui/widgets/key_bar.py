@@ -15,6 +15,10 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Static
 
+PINNED = ("help", "quit", "app.quit", "palette")
+"""Actions the bar always shows, at its right-hand end."""
+MORE = "… "
+
 
 class KeyBar(Static):
     COMPONENT_CLASSES = {"key-bar--key", "key-bar--disabled"}
@@ -57,27 +61,53 @@ class KeyBar(Static):
             self._redraw()
 
     def _redraw(self) -> None:
-        keys, palette = self.keys_text()
-        room = self.size.width - palette.cell_len - 1
-        if room > 0:
-            keys.truncate(room, overflow="ellipsis", pad=True)
-            keys.append(" ")
-        self.update(keys + palette, layout=False)
+        self.update(self.fitted(self.size.width), layout=False)
 
-    def keys_text(self) -> tuple[Text, Text]:
-        """One entry per action the screen shows (its first key); the palette's key apart."""
+    def fitted(self, width: int) -> Text:
+        """Whole entries only, in the screen's order, as many as fit; help and quit always
+        at the right (and the palette's key when every key fits): every key stays
+        discoverable at 80 columns, and a cut is marked with an ellipsis."""
+        entries = self.entries()
+        pinned = [e for e in entries if e[0] in PINNED]
+        rest = [e for e in entries if e[0] not in PINNED]
+        right = self._text(pinned)
+        if self._text(rest).cell_len + right.cell_len > width:
+            # Not all fit: the palette's key gives way first (help names it).
+            right = self._text([e for e in pinned if e[0] != "palette"])
+        room = width - right.cell_len
+        left = Text(no_wrap=True)
+        for index, entry in enumerate(rest):
+            piece = self._text([entry])
+            needs = piece.cell_len + (len(MORE) if index < len(rest) - 1 else 0)
+            if left.cell_len + needs > room:
+                left.append(MORE, self.get_component_rich_style("key-bar--disabled", partial=True))
+                break
+            left.append_text(piece)
+        left.pad_right(max(0, room - left.cell_len))
+        return left + right
+
+    def entries(self) -> list[tuple[str, str, str, str, bool]]:
+        """(action, key, shown key, description, enabled) of each shown binding, once per
+        action; the palette's key last."""
         app = self.app
         palette_key = app.COMMAND_PALETTE_BINDING if app.ENABLE_COMMAND_PALETTE else None
-        keys, palette = Text(no_wrap=True), Text(no_wrap=True)
+        entries: list[tuple[str, str, str, str, bool]] = []
+        palette: list[tuple[str, str, str, str, bool]] = []
         seen: set[str] = set()
         for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             display = app.get_key_display(binding)
             if binding.key == palette_key:
-                self._append(palette, binding.key, display, "palette", enabled)
+                palette = [("palette", binding.key, display, "palette", enabled)]
             elif binding.show and binding.action not in seen:
                 seen.add(binding.action)
-                self._append(keys, binding.key, display, binding.description, enabled)
-        return keys, palette
+                entries.append((binding.action, binding.key, display, binding.description, enabled))
+        return entries + palette
+
+    def _text(self, entries: list[tuple[str, str, str, str, bool]]) -> Text:
+        text = Text(no_wrap=True)
+        for _action, key, display, description, enabled in entries:
+            self._append(text, key, display, description, enabled)
+        return text
 
     def _append(self, text: Text, key: str, display: str, description: str, enabled: bool) -> None:
         click = Style(meta={"@click": f"app.simulate_key({key!r})"})

@@ -8,21 +8,23 @@ message for the screen to send, and the filters and timeline are redrawn here.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Input, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
+from corodash.model import TaskLabels
 from corodash.timeline import build_timeline
 from corodash.tui.log_panes import EVENT_WINDOW, LogPanes
+from corodash.tui.log_search import LogSearch
 from corodash.tui.widgets.tail_log import TailLog
 from corodash.tui.widgets.timeline_view import TimelineView
 
+SEARCH_HINT = "search the events or output: Enter keeps it, escape closes it"
 TIMELINE_PERIOD = 0.5
 """Seconds between rebuilds of the timeline while events arrive."""
 
@@ -34,6 +36,12 @@ class LogsView(Vertical):
 
         text: str
 
+    @dataclass
+    class SearchClosed(Message):
+        """The user left the search box; ``task``: the task of the event it found, if any."""
+
+        task: int | None
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.panes = LogPanes(
@@ -44,8 +52,15 @@ class LogsView(Vertical):
         self.stdin.cursor_blink = False  # a quiet screen while the program waits
         self._timeline_at = 0.0
         self._timeline_stale = False
+        self.search = LogSearch()
+        self.search_box = Input(placeholder=SEARCH_HINT, id="search")
+        self.search_box.cursor_blink = False
 
     def compose(self) -> ComposeResult:
+        yield Static(id="filter-bar")
+        with Horizontal(id="search-bar"):
+            yield self.search_box
+            yield Static(id="search-status")
         with TabbedContent(id="logs"):
             with TabPane("Events", id="events-tab"):
                 yield self.panes.events
@@ -70,7 +85,7 @@ class LogsView(Vertical):
     def clear(self) -> None:
         self.panes.clear()
 
-    def add(self, events: list[dict[str, Any]], labels: Mapping[int, str]) -> None:
+    def add(self, events: list[dict[str, Any]], labels: TaskLabels) -> None:
         self.panes.add(events, labels)
         self._timeline_stale = True
 
@@ -94,12 +109,65 @@ class LogsView(Vertical):
         self._timeline_stale = False
         self.query_one(TimelineView).show(build_timeline(self.panes.recent))
 
-    def refilter(self, labels: Mapping[int, str], task_label: str | None) -> None:
-        """Show the events again under the panes' filters (``task_label``: the task one)."""
+    def refilter(self, labels: TaskLabels, task_label: str | None) -> None:
+        """Show the events again under the panes' filters (``task_label``: the task one),
+        and say in the filter bar what is left out and which key brings it back."""
         panes = self.panes
         panes.refilter(labels)
-        who = f"task {task_label}" if task_label else "all tasks"
-        self.tabs.border_title = f"{who}, {panes.title}"
+        parts = []
+        if task_label is not None:
+            parts.append(f"task {task_label} (f: all tasks)")
+        if panes.kind_filter:
+            parts.append(f"{panes.title} events only (k: {panes.next_title})")
+        bar = self.query_one("#filter-bar", Static)
+        bar.update("filtered: " + " · ".join(parts) if parts else "")
+        bar.display = bool(parts)
+        self.show_tab("events")
+
+    # -- search --------------------------------------------------------------------------
+
+    @property
+    def searching(self) -> bool:
+        """A search is on screen: n and N move between its matches."""
+        return self.query_one("#search-bar").display and bool(self.search.text)
+
+    def open_search(self) -> None:
+        if self.tabs.active not in ("events-tab", "output-tab"):
+            self.show_tab("events")
+        self.query_one("#search-bar").display = True
+        self.search_box.focus()
+
+    def close_search(self) -> None:
+        self.search_box.value = ""
+        self.query_one("#search-bar").display = False
+        self._searched_log().mark(None)
+
+    def search_step(self, direction: int) -> None:
+        self._searched_log().mark(self.search.step(direction))
+        self._show_search_status()
+
+    def _searched_log(self) -> TailLog:
+        return self.panes.output if self.tabs.active == "output-tab" else self.panes.events
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, message: Input.Changed) -> None:
+        message.stop()
+        log = self._searched_log()
+        log.mark(self.search.find(message.value, log.lines))
+        self._show_search_status()
+
+    def _show_search_status(self) -> None:
+        self.query_one("#search-status", Static).update(self.search.summary)
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, message: Input.Submitted) -> None:
+        """Enter keeps the search (n and N go on) and selects the found event's task."""
+        message.stop()
+        task = None
+        line = self.search.line
+        if line is not None and self.tabs.active == "events-tab":
+            task = self.panes.task_of_line(line)
+        self.post_message(self.SearchClosed(task))
 
     @on(Input.Submitted, "#stdin")
     def _typed(self, message: Input.Submitted) -> None:

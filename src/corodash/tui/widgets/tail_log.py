@@ -14,13 +14,35 @@ Both override Log internals of the pinned Textual version.
 from __future__ import annotations
 
 from rich.cells import cell_len
+from rich.style import Style
 from textual.geometry import Size
 from textual.reactive import Reactive
+from textual.strip import Strip
 from textual.widgets import Log
+
+MARK = Style(reverse=True)
 
 
 class TailLog(Log):
     virtual_size = Reactive(Size(0, 0), layout=False)
+    marked: int | None = None
+    """The line a search found, drawn reversed."""
+
+    def mark(self, line: int | None) -> None:
+        """Mark ``line`` (None: no line) and bring it into view."""
+        self.marked = line
+        if line is not None:
+            self.auto_scroll = False
+            self.scroll_to(y=max(0, line - self.size.height // 2), animate=False)
+        else:
+            self.auto_scroll = True
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        if self.marked is not None and y + self.scroll_offset.y == self.marked:
+            strip = strip.apply_style(MARK)
+        return strip
 
     def watch_virtual_size(self, size: Size) -> None:
         self._scroll_update(size)

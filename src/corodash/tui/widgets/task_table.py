@@ -30,9 +30,9 @@ STATE_STYLES = {
 }
 DONE_STYLE = Style(color="grey50")
 CURSOR_STYLE = Style(reverse=True)
-HEADER = f"{'id':>5} {'task':<14} {'kind':<9} {'state':<11} {'y/s':>5}  where"
-COMPACT_HEADER = f"{'id':>5} {'task':<14} {'state':<11} {'y/s':>5}  where"
 COMPACT_WIDTH = 64
+LABEL_WIDTHS = (8, 28)
+"""The task column fits the longest label, within these bounds (and a third of the pane)."""
 """Below this width the kind column goes (the state says most of it)."""
 
 
@@ -64,6 +64,8 @@ class TaskTable(ScrollView, can_focus=True):
         self.model = model
         self.ids: list[int] = []
         self.parents: dict[int, str] = {}
+        self._longest_label = 4
+        """The longest label among ``ids``, measured as tasks arrive."""
 
     @property
     def selected(self) -> int | None:
@@ -72,15 +74,31 @@ class TaskTable(ScrollView, can_focus=True):
     def reset(self, model: RunModel) -> None:
         self.model = model
         self.ids = []
+        self._longest_label = 4
         self.cursor = -1
         self.sync()
 
     def sync(self) -> None:
         """Pick up new tasks and redraw (rows are drawn from the model on demand)."""
         if len(self.ids) != len(self.model.tasks):
+            known = len(self.ids)
             self.ids = list(self.model.tasks)
+            tasks = self.model.tasks
+            new = (len(tasks[tid].label) for tid in self.ids[known:])
+            self._longest_label = max(self._longest_label, *new)
             self.virtual_size = Size(self.size.width, len(self.ids))
         self.refresh()
+
+    @property
+    def label_width(self) -> int:
+        low, high = LABEL_WIDTHS
+        return max(low, min(self._longest_label, high, self.size.width // 3))
+
+    @property
+    def header(self) -> str:
+        """The column titles over the rows as they are drawn now."""
+        kind = "" if self.compact else f"{'kind':<9} "
+        return f"{'id':>5} {'task':<{self.label_width}} {kind}{'state':<11} {'y/s':>5}  where"
 
     def select(self, task: int) -> bool:
         """Put the cursor on ``task`` (which posts TaskSelected); False if it is unknown."""
@@ -133,25 +151,31 @@ class TaskTable(ScrollView, can_focus=True):
 
     def _segments(self, row: TaskRow) -> list[Segment]:
         base = DONE_STYLE if row.finished else Style()
+        width = self.label_width
         counts = f"{row.yields}/{row.switches}"
         segments = [
             Segment(f"{row.id:>5} ", base),
-            Segment(f"{_clip(row.label, 14):<14} ", base + Style(bold=not row.finished)),
+            Segment(f"{_clip(row.label, width):<{width}} ", base + Style(bold=not row.finished)),
             Segment(f"{row.kind:<9} ", base),
             Segment(f"{row.state:<11} ", STATE_STYLES.get(row.state, base)),
             Segment(f"{counts:>5}  ", base),
-            Segment(self._where(row), base),
         ]
         if self.compact:
             del segments[2]
+        used = sum(len(segment.text) for segment in segments)
+        segments.append(Segment(self._where(row, self.size.width - used), base))
         return segments
 
     @property
     def compact(self) -> bool:
         return self.size.width < COMPACT_WIDTH
 
-    def _where(self, row: TaskRow) -> str:
+    def _where(self, row: TaskRow, width: int) -> str:
+        """File and line (the line number is never cut), then the function and names, as
+        much as fits, with an ellipsis where it is cut."""
         place = f"{os.path.basename(row.file)}:{row.line}" if row.file else ""
+        if len(place) > width:
+            return "…" + place[len(place) - width + 1 :] if width > 1 else ""
         if row.function and row.function != row.name:
             place += f" {row.function}"
         extras = []
@@ -160,8 +184,8 @@ class TaskTable(ScrollView, can_focus=True):
             extras.append(f"parent {parent.label if parent else row.parent}")
         if row.globals:
             extras.append(f"= {', '.join(row.globals)}")
-        return place + (f"  ({', '.join(extras)})" if extras else "")
+        return _clip(place + (f"  ({', '.join(extras)})" if extras else ""), width)
 
 
 def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
