@@ -14,7 +14,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from dashboard_helpers import settle, step_until, until  # noqa: E402
+from dashboard_helpers import step_until, until  # noqa: E402
 from textual.pilot import Pilot  # noqa: E402
 
 from corodash.demos import demo_path  # noqa: E402
@@ -25,21 +25,28 @@ from corodash.tui.widgets.task_table import TaskTable  # noqa: E402
 Shot = Callable[[Pilot], Awaitable[None]]
 
 
+async def settled(pilot: Pilot) -> None:
+    """Every message handled and the screen redrawn (the agent's answers are in)."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+
+
 async def gallery(pilot: Pilot) -> None:
     await pilot.press("down", "down")
-    await settle(pilot)
+    await settled(pilot)
 
 
 async def stepping(pilot: Pilot) -> None:
     screen = pilot.app.screen
     await step_until(pilot, lambda: screen.model.counts["yield"] == 3)
-    await settle(pilot, 4)
+    await settled(pilot)
 
 
 async def greenlets(pilot: Pilot) -> None:
     screen = pilot.app.screen
     await step_until(pilot, lambda: screen.model.counts["switch"] == 4)
-    await settle(pilot, 4)
+    await settled(pilot)
 
 
 async def gevent_done(pilot: Pilot) -> None:
@@ -47,7 +54,7 @@ async def gevent_done(pilot: Pilot) -> None:
     await pilot.press("c")
     await until(pilot, lambda: screen.run_state == "idle", timeout=30)
     screen.query_one(TaskTable).select(2)
-    await settle(pilot, 6)
+    await settled(pilot)
 
 
 async def send_dialog(pilot: Pilot) -> None:
@@ -56,7 +63,7 @@ async def send_dialog(pilot: Pilot) -> None:
     await until(pilot, lambda: screen.run_state == "idle")
     screen.query_one(TaskTable).select(1)
     await pilot.press("s", *"(1, 'two')")
-    await settle(pilot)
+    await settled(pilot)
 
 
 async def compare_view(pilot: Pilot) -> None:
@@ -66,7 +73,16 @@ async def compare_view(pilot: Pilot) -> None:
     await pilot.press("v")
     compare = pilot.app.screen
     await until(pilot, lambda: getattr(compare, "comparison", None) is not None, timeout=90)
-    await settle(pilot, 4)
+    await settled(pilot)
+
+
+async def search(pilot: Pilot) -> None:
+    screen = pilot.app.screen
+    await pilot.press("c")
+    await until(pilot, lambda: screen.run_state == "idle", timeout=30)
+    await pilot.press("slash", *"rice")
+    await until(pilot, lambda: screen.logs.search.matches != [])
+    await settled(pilot)
 
 
 SHOTS: list[tuple[str, RunOptions | None, Shot]] = [
@@ -76,6 +92,7 @@ SHOTS: list[tuple[str, RunOptions | None, Shot]] = [
     ("gevent-finished", RunOptions(str(demo_path("gevent_spawn")), step=True), gevent_done),
     ("send-dialog", RunOptions(str(demo_path("send")), step=True), send_dialog),
     ("compare", RunOptions(str(demo_path("sleep_patching")), step=True), compare_view),
+    ("search", RunOptions(str(demo_path("gevent_spawn")), step=True), search),
 ]
 
 

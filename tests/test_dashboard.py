@@ -11,6 +11,7 @@ from dashboard_helpers import dashboard, notifications, until
 from rich.text import Text
 from textual.widgets import Static
 
+from corodash.model import RunModel, TaskRow
 from corodash.session import RunOptions
 from corodash.trace_format import read_trace
 from corodash.tui.app import CorodashApp
@@ -470,17 +471,33 @@ async def test_search_finds_events_steps_through_them_and_selects_the_task():
         await pilot.press("slash", *"COURIER step")
         events = screen.panes.events
         status = screen.query_one("#search-status", Static)
-        assert str(status.render()) == "match 2 of 2: n next, N previous"
+        assert str(status.render()) == "2 of 2: n next, N previous"
         assert "courier step 1" in events.lines[events.marked]
         await pilot.press("enter")
         courier = screen.model.resolve("worker('courier')")
         await until(pilot, lambda: screen.query_one(TaskTable).selected == courier.id)
         await pilot.press("n")  # the next match, wrapping round: no next() is sent
         assert "courier step 0" in events.lines[events.marked]
-        assert str(status.render()) == "match 1 of 2: n next, N previous"
+        assert str(status.render()) == "1 of 2: n next, N previous"
         await pilot.press("N")
         assert "courier step 1" in events.lines[events.marked]
         await pilot.press("escape")
         assert not screen.logs.searching and events.marked is None
         await pilot.press("n")  # no search: n drives again (and is refused: a gevent task)
         await until(pilot, lambda: any("next applies" in n for n in notifications(app)))
+
+
+def test_the_where_column_keeps_the_line_number_and_marks_a_cut():
+    model = RunModel()
+    model.tasks[1] = TaskRow(1, "cook", "gevent", "dead", 0, file="/x/gevent_spawn.py", line=11)
+    model.tasks[1].globals = ["soup"]
+    table = TaskTable(model)
+    row = model.tasks[1]
+    assert table._where(row, 40) == "gevent_spawn.py:11  (parent main, = soup)"[:39] + "…"
+    assert table._where(row, 25) == "gevent_spawn.py:11  (par…"
+    assert table._where(row, 19) == "gevent_spawn.py:11"
+    assert table._where(row, 8) == "…n.py:11"
+    model.tasks[2] = TaskRow(2, "main", "greenlet", "running", file="/x/echo.py", line=11)
+    model.tasks[2].function = "<module>"
+    assert table._where(model.tasks[2], 20) == "echo.py:11 <module>"
+    assert table._where(model.tasks[2], 15) == "echo.py:11 <mo…"

@@ -172,3 +172,27 @@ def test_a_comparison_of_failing_runs_says_so_in_the_dashboard():
         assert term.close() == 0
     finally:
         term.kill()
+
+
+def test_at_80x24_the_keys_are_discoverable_and_search_finds_one_task():
+    term = Terminal([CORODASH, "--run", program("same_function")], columns=80, lines=24)
+    try:
+        term.wait_for("top level finished")
+        term.wait_for("? help  q quit")  # the frame may reach us in pieces
+        bottom = term.text().splitlines()[-1]
+        assert bottom.rstrip().endswith("? help  q quit") and "n next" in bottom
+        term.press("/")
+        term.wait_for("search the events")
+        for key in "tailor step":
+            term.press(key)
+        term.wait_for("2 of 2")
+        term.press("\r")
+        term.wait_for("worker('tailor')  dead")  # the frame pane follows the found task
+        term.press("?")
+        term.wait_for("corodash keys")
+        term.press("q")
+        term.wait_for("n next")
+        term.press("q")
+        assert term.close() == 0
+    finally:
+        term.kill()

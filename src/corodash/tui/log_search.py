@@ -39,4 +39,4 @@ class LogSearch:
             return ""
         if not self.matches:
             return "no match"
-        return f"match {self.current + 1} of {len(self.matches)}: n next, N previous"
+        return f"{self.current + 1} of {len(self.matches)}: n next, N previous"

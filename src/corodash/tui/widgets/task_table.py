@@ -176,15 +176,19 @@ class TaskTable(ScrollView, can_focus=True):
         place = f"{os.path.basename(row.file)}:{row.line}" if row.file else ""
         if len(place) > width:
             return "…" + place[len(place) - width + 1 :] if width > 1 else ""
-        if row.function and row.function != row.name:
-            place += f" {row.function}"
+        function = f" {row.function}" if row.function and row.function != row.name else ""
         extras = []
         if row.parent is not None and row.kind in ("greenlet", "gevent"):
             parent = self.model.tasks.get(row.parent)
             extras.append(f"parent {parent.label if parent else row.parent}")
         if row.globals:
             extras.append(f"= {', '.join(row.globals)}")
-        return _clip(place + (f"  ({', '.join(extras)})" if extras else ""), width)
+        rest = function + (f"  ({', '.join(extras)})" if extras else "")
+        if len(place) + len(rest) <= width:
+            return place + rest
+        if len(place) + 1 >= width:  # the place alone: a cut would fall in its line number
+            return place
+        return place + _clip(rest, width - len(place))
 
 
 def _clip(text: str, width: int) -> str:
