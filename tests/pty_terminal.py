@@ -98,6 +98,15 @@ class Terminal:
                 return self.text()
         raise AssertionError(f"{text!r} never appeared on screen:\n{self.text()}")
 
+    def wait_gone(self, text: str, timeout: float = 20) -> str:
+        """Wait until ``text`` is no longer on screen (a dialog closed)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.read()
+            if text not in self.text():
+                return self.text()
+        raise AssertionError(f"{text!r} stayed on screen:\n{self.text()}")
+
     def drain(self, quiet: float = 0.1) -> None:
         """Read until nothing has arrived for ``quiet`` seconds."""
         while self.read(quiet):

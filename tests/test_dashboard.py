@@ -93,7 +93,7 @@ async def test_a_stop_asks_for_tasks_then_where_once():
         session.send = lambda name, *args: (sent.append(name), send(name, *args))[1]
         await pilot.press("space")
         await until(pilot, lambda: screen.model.counts["yield"] == 1 and "where" in sent)
-        await until(pilot, lambda: "echo_send.py:2" in str(screen.query_one(FrameView).render()))
+        await until(pilot, lambda: "echo_send.py:2" in screen.query_one(FrameView).text)
         assert sent == ["step", "tasks", "where"]
 
 
@@ -348,7 +348,7 @@ async def test_the_key_bar_lists_the_keys_and_a_click_presses_one():
         bar = screen.query_one(KeyBar)
         shown = bar.render().plain
         assert shown.startswith(" n next  s send  t throw  x close  w switch  space step ")
-        assert shown.endswith(" ? help  q quit ") and "r restart … " in shown  # no palette key
+        assert shown.endswith(" ? help  q quit ") and "b break … " in shown  # no palette key
         before = sum(screen.model.counts.values())
         await pilot.click(KeyBar, offset=(shown.index("space step") + 2, 0))
         await until(pilot, lambda: sum(screen.model.counts.values()) == before + 1)
@@ -501,3 +501,74 @@ def test_the_where_column_keeps_the_line_number_and_marks_a_cut():
     model.tasks[2].function = "<module>"
     assert table._where(model.tasks[2], 20) == "echo.py:11 <module>"
     assert table._where(model.tasks[2], 15) == "echo.py:11 <mo…"
+
+
+async def test_a_line_breakpoint_set_from_the_source_pane_stops_the_program_there():
+    app = app_for("two_counters")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        source = screen.query_one(SourceView)
+        await until(pilot, lambda: "two_counters.py:4" in str(source.border_title))
+        await pilot.press("tab", "tab")  # the frame pane, then the source pane with its cursor
+        assert source.has_focus
+        await pilot.press("down", "down", "down", "b")
+        await until(pilot, lambda: len(screen.breaks) == 1)
+        assert (screen.breaks[0]["line"], screen.breaks[0]["kind"]) == (7, "line")
+        assert "●" in str(source.render()).splitlines()[6]
+        await pilot.press("c")
+        await until(pilot, lambda: screen.answer == "breakpoint 1: line 7 of two_counters.py")
+        await until(pilot, lambda: "two_counters.py:7" in str(source.border_title))
+        assert screen.model.counts["yield"] == 0  # stopped before the line ran
+        await pilot.press("B")
+        from corodash.tui.screens.breakpoints import BreakpointsScreen
+
+        assert isinstance(app.screen, BreakpointsScreen)
+        await pilot.press("space")  # off
+        await until(pilot, lambda: not screen.breaks[0]["enabled"])
+        await pilot.press("escape")
+        await pilot.press("c")
+        await until(pilot, lambda: screen.run_state == "idle")
+        assert screen.model.counts["yield"] == 6  # five of the counter, one of words
+
+
+async def test_run_to_the_selected_tasks_next_event():
+    app = app_for("two_counters")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.query_one(TaskTable).selected == 1)
+        await pilot.press("u")
+        await until(pilot, lambda: screen.answer == "reached the next event of counter(5)")
+        assert screen.model.tasks[1].state == "suspended" and screen.model.counts["yield"] == 1
+        assert screen.breaks == []  # a run-to goes once reached
+
+
+async def first_tasks_frame(pilot) -> tuple[DashboardScreen, FrameView]:
+    """Once the top level has finished: the frame pane, showing task 1."""
+    screen = dashboard(pilot)
+    await until(pilot, lambda: screen.run_state == "idle" and 1 in screen.model.tasks)
+    screen.query_one(TaskTable).select(1)
+    return screen, screen.query_one(FrameView)
+
+
+async def test_the_frame_pane_opens_a_local_into_its_attributes():
+    app = app_for("playlist", run=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        _, frame = await first_tasks_frame(pilot)
+        await until(pilot, lambda: "self = " in frame.text)
+        locals_ = frame.root.children[0].children
+        [self_node] = [node for node in locals_ if str(node.label).startswith("self")]
+        assert self_node.allow_expand
+        self_node.expand()
+        await until(pilot, lambda: "position = 1" in frame.text)
+        assert "songs = ['intro', 'verse', 'chorus']" in frame.text
+
+
+async def test_choosing_an_outer_frame_shows_its_locals_and_line():
+    app = app_for("parked_greenlet", run=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen, frame = await first_tasks_frame(pilot)
+        await until(pilot, lambda: "depth = 4" in frame.text)
+        frame.select_node(frame.root.children[0])  # branch, the outer frame
+        await until(pilot, lambda: "rounds = 1" in frame.text)
+        source = screen.query_one(SourceView)
+        await until(pilot, lambda: "parked_greenlet.py:13" in str(source.border_title))

@@ -289,3 +289,85 @@ def test_an_iterator_is_driven_in_the_terms_of_next():
     )
     assert "countdown returned 1 from __next__" in done.stdout
     assert "countdown raised StopIteration: exhausted" in done.stdout
+
+
+def test_a_line_breakpoint_stops_before_its_line_every_time_it_runs():
+    start, added, first, where, second, cleared, end = repl(
+        "two_counters",
+        "break two_counters.py:7",
+        "continue",
+        "where ticks",
+        "continue",
+        "clear 1",
+        "continue",
+        options=("--step",),
+    )
+    assert start["state"] == "paused"
+    [found] = added["breaks"]
+    assert (found["kind"], found["line"], found["hits"]) == ("line", 7, 0)
+    assert found["file"].endswith("two_counters.py")
+    for stop, hits in ((first, 1), (second, 2)):
+        assert stop["state"] == "paused"
+        assert (stop["position"]["line"], stop["position"]["function"]) == (7, "counter")
+        assert (stop["position"]["break"]["id"], stop["position"]["break"]["hits"]) == (1, hits)
+    # Stopped before line 7 ran: the first yield comes after the first stop.
+    assert [e["kind"] for e in first["events"]] == []
+    assert compact_all(second["events"])[:2] == [
+        ("yield", "counter", "0"),
+        ("output", "main", "tick 0"),
+    ]
+    assert where["where"]["locals"] == {"limit": "5", "total": "0", "n": "0"}
+    assert cleared["breaks"] == []
+    assert end["state"] == "idle"
+
+
+def test_run_to_a_task_and_a_breakpoint_on_its_yields():
+    _, until, added, hit, listed = repl(
+        "two_counters",
+        "until ticks",
+        "break yield words",
+        "continue",
+        "breaks",
+        options=("--step",),
+    )
+    assert until["position"]["break"]["kind"] == "task"
+    assert compact_all(until["events"])[-1] == ("yield", "counter", "0")
+    assert [b["kind"] for b in added["breaks"]] == ["yield"]  # run-to went once reached
+    assert compact_all(hit["events"])[-1] == ("yield", "other", "'x'")
+    assert hit["position"]["break"]["kind"] == "yield"
+    assert listed["breaks"][0]["hits"] == 1
+
+
+def test_a_block_breakpoint_pauses_after_a_greenlet_held_the_hub_up():
+    _, added, hit = repl("blockers", "break block", "continue", options=("--step",))
+    assert [b["kind"] for b in added["breaks"]] == ["block"]
+    assert hit["state"] == "paused"
+    assert hit["position"]["break"]["kind"] == "block"
+    [block] = [e for e in hit["events"] if e["kind"] == "block"]
+    assert block["seconds"] >= 0.1
+
+
+def test_a_local_opens_into_its_attributes_and_items():
+    _, where, opened, songs = repl(
+        "playlist", "where player", "expand player self", "expand player self .songs"
+    )
+    assert where["where"]["open"] == ["self"]
+    assert where["where"]["locals"]["song"] == "'intro'"
+    assert [part[:3] for part in opened["parts"]] == [
+        [".songs", "songs", "['intro', 'verse', 'chorus']"],
+        [".position", "position", "1"],
+    ]
+    assert [part[3] for part in opened["parts"]] == [True, False]
+    assert [part[1:3] for part in songs["parts"]] == [
+        ["[0]", "'intro'"],
+        ["[1]", "'verse'"],
+        ["[2]", "'chorus'"],
+    ]
+
+
+def test_where_shows_any_frame_of_a_stack():
+    _, inner, outer = repl("parked_greenlet", "where worker", "where worker 0")
+    assert [f["function"] for f in inner["where"]["stack"]] == ["branch", "leaf"]
+    assert (inner["where"]["frame"], inner["where"]["locals"]) == (1, {"n": "2", "depth": "4"})
+    assert (outer["where"]["frame"], outer["where"]["locals"]) == (0, {"rounds": "1"})
+    assert outer["where"]["source"]["line"] == 13

@@ -61,7 +61,7 @@ class TestDashboard:
             freeze(pilot)
             await step_until(pilot, lambda: screen.model.counts["switch"] == 3)
             await until(pilot, lambda: screen.query_one(TaskTable).selected == 1)
-            await until(pilot, lambda: "ping" in str(screen.query_one("#frame").render()))
+            await until(pilot, lambda: "ping" in screen.query_one("#frame").text)
 
         app = CorodashApp(RunOptions(program("ping_pong"), step=True))
         assert snap_compare(app, run_before=before, terminal_size=(120, 34))
@@ -72,7 +72,7 @@ class TestDashboard:
             await until(pilot, lambda: screen.run_state == "idle")
             freeze(pilot)
             screen.query_one(TaskTable).select(1)
-            await until(pilot, lambda: "fragile" in str(screen.query_one("#frame").render()))
+            await until(pilot, lambda: "fragile" in screen.query_one("#frame").text)
 
         app = CorodashApp(RunOptions(program("raises_in_generator")))
         assert snap_compare(app, run_before=before, terminal_size=(120, 34))
@@ -83,7 +83,7 @@ class TestDashboard:
             await until(pilot, lambda: screen.run_state == "idle")
             freeze(pilot)
             screen.query_one(TaskTable).select(1)
-            await until(pilot, lambda: "accumulator" in str(screen.query_one("#frame").render()))
+            await until(pilot, lambda: "accumulator" in screen.query_one("#frame").text)
 
         app = CorodashApp(RunOptions(program("accumulator")))
         assert snap_compare(app, run_before=before, terminal_size=(80, 24))
@@ -96,7 +96,7 @@ class TestDashboard:
             await until(pilot, lambda: screen.run_state == "idle", timeout=30)
             freeze(pilot)
             screen.query_one(TaskTable).select(3)
-            await until(pilot, lambda: "courier" in str(screen.query_one("#frame").render()))
+            await until(pilot, lambda: "courier" in screen.query_one("#frame").text)
             await pilot.press("f")
             await until(pilot, lambda: screen.query_one("#filter-bar").display)
 

@@ -196,3 +196,52 @@ def test_at_80x24_the_keys_are_discoverable_and_search_finds_one_task():
         assert term.close() == 0
     finally:
         term.kill()
+
+
+def test_a_line_breakpoint_and_run_to_through_the_real_command():
+    term = Terminal([CORODASH, program("two_counters")], columns=120, lines=36)
+    try:
+        term.wait_for("two_counters.py:4")
+        term.press("\t")
+        term.press("\t")
+        for _ in range(3):
+            term.press("\x1b[B")
+        term.wait_for("❱  4 def counter")
+        term.press("b")
+        term.wait_for("1 breakpoint on")
+        term.press("c")
+        term.wait_for("breakpoint 1: line 7 of two_counters.py")
+        term.wait_for("two_counters.py:7")
+        term.press("B")
+        term.wait_for("hits 1")
+        term.press("d")
+        term.wait_for("(none yet)")
+        term.press("\x1b")
+        term.wait_gone("(none yet)")  # escape then u at once would read as alt+u
+        term.press("u")
+        term.wait_for("reached the next event of counter(5)")
+        term.press("q")
+        assert term.close() == 0
+    finally:
+        term.kill()
+
+
+def test_o_opens_the_editor_at_the_line_and_comes_back(tmp_path, monkeypatch):
+    said = tmp_path / "editor-args"
+    editor = tmp_path / "editor"
+    editor.write_text(f'#!/bin/sh\necho "$@" > {said}\n')
+    editor.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(editor))
+    term = Terminal([CORODASH, program("two_counters")], columns=120, lines=36)
+    try:
+        term.wait_for("two_counters.py:4")
+        term.press("o")
+        term.wait_for("two_counters.py:4")  # the dashboard back after the editor
+        deadline = time.monotonic() + 10
+        while not said.exists() and time.monotonic() < deadline:
+            term.read()
+        assert said.read_text().split() == ["+4", program("two_counters")]
+        term.press("q")
+        assert term.close() == 0
+    finally:
+        term.kill()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Container, Mapping
 from typing import Any
 
@@ -62,3 +63,17 @@ def describe(
     if kind == "block":
         return f"{name} blocked the hub for {event['seconds']:.3f}s at {event['where']}"
     return f"{kind} {name}"
+
+
+def break_text(found: Mapping[str, Any], names: Mapping[int, str]) -> str:
+    """What a breakpoint stops at, in words ("a yield of worker('baker')")."""
+    kind, task = found["kind"], found.get("task")
+    who = names.get(task, f"task {task}") if task is not None else ""
+    if kind == "line":
+        return f"line {found['line']} of {os.path.basename(found['file'])}"
+    return {
+        "task": f"the next event of {who}",
+        "yield": f"a yield of {who}",
+        "switch": f"a switch into {who}",
+        "block": "a greenlet holding gevent's hub up",
+    }.get(kind, kind)

@@ -16,9 +16,12 @@ from corodash.agent.channel import Channel
 from corodash.agent.drive import DRIVE_COMMANDS, DriveError, Driver
 from corodash.agent.gate import Gate
 from corodash.agent.inspection import Inspector
+from corodash.agent.line_breaks import LineBreaks
 from corodash.agent.registry import Registry, Task
 from corodash.agent.stop_signal import StopSignal
-from corodash.protocol import REPLY, Command
+from corodash.protocol import BLOCK, REPLY, Command
+
+BREAK_COMMANDS = ("break", "breaks", "clear", "toggle")
 
 INTERRUPT_GRACE = 0.05
 """Seconds a stop asked for gets to come at an event before the main thread is signalled."""
@@ -35,6 +38,7 @@ class AgentCommands:
     channel: Channel
     main_thread: int
     stop_signal: StopSignal
+    lines: LineBreaks
     _interrupts: int
 
     def handle(self, command: Command) -> None:
@@ -69,6 +73,14 @@ class AgentCommands:
             self.reply(command, True, {})
             gate.resume()
             return None
+        if name == "until":  # run to the task's next event
+            task = self._task(args)
+            gate.breaks.add("task", task=task.tid, once=True)
+            self.reply(command, True, {})
+            gate.resume()
+            return None
+        if name in BREAK_COMMANDS:
+            return self._breakpoints(name, args)
         if name == "hub":
             gate.follow_hub = bool(args[0]) if args else not gate.follow_hub
             return {"hub": gate.follow_hub}
@@ -78,17 +90,41 @@ class AgentCommands:
         if name == "stop":
             status = {"status": "stopped", "exit_code": None, "error": None, "traceback": ""}
             self.finish(status, exit_handlers=False)
-        if name in ("tasks", "where"):
-            task = self._task(args) if name == "where" else None
+        if name in ("tasks", "where", "expand"):
             if not gate.stopped:
-                return self._inspect(task)
+                return self._inspect(name, args)
             # Stopped: answer from the main thread, which alone knows its current greenlet.
-            gate.submit(lambda: self.reply(command, True, self._inspect(task, True)), False)
+            gate.submit(lambda: self._answer_inspect(command), False)
             return None
         if name in DRIVE_COMMANDS:
             self._drive(command)
             return None
         raise DriveError(f"unknown command {name!r}")
+
+    def _breakpoints(self, name: str, args: list[Any]) -> dict[str, Any]:
+        """``break KIND [TASK | FILE LINE]``, ``breaks``, ``clear N``, ``toggle N``."""
+        breaks = self.gate.breaks
+        try:
+            if name == "break":
+                kind = str(args[0]) if args else ""
+                if kind in ("task", "yield", "switch"):
+                    breaks.add(kind, task=self._task(args[1:]).tid)
+                elif kind == "line":
+                    self.lines.add(breaks.add("line", file=str(args[1]), line=int(args[2])))
+                else:
+                    breaks.add(kind)
+            elif name in ("clear", "toggle"):
+                found = (
+                    breaks.remove(int(args[0])) if name == "clear" else breaks.toggle(int(args[0]))
+                )
+                if found.kind == "line":
+                    self.lines.update(breaks)
+        except (KeyError, ValueError, IndexError) as error:
+            raise DriveError(str(error.args[0]) if error.args else "which breakpoint?") from None
+        gate = self.gate
+        if not gate.stopped and (not gate.hold or gate.only_breaks):  # continued: look now
+            gate.only_breaks = gate.hold = breaks.on_events
+        return {"breaks": breaks.listing()}
 
     def _task(self, args: list[Any]) -> Task:
         if not args:
@@ -120,19 +156,43 @@ class AgentCommands:
 
         self.gate.submit(job)
 
-    def _inspect(self, task: Task | None, stopped: bool = False) -> dict[str, Any]:
-        """``where`` for a task, or ``tasks`` (with a scan of the globals when stopped)."""
-        if task is not None:
-            return self.inspector.where(task)
-        if stopped:
-            self.registry.discover(list(self.inspector.namespace.values()))
-        return {"tasks": self.inspector.tasks()}
+    def _answer_inspect(self, command: Command) -> None:
+        """On the main thread, at its stop: no failure of corodash's may reach the program."""
+        try:
+            data = self._inspect(command.name, command.args, True)
+        except (DriveError, KeyError) as error:
+            self.reply(command, False, {}, str(error.args[0]) if error.args else "")
+        except Exception as error:
+            self.reply(command, False, {}, f"{type(error).__name__}: {error}")
+        else:
+            self.reply(command, True, data)
+
+    def _inspect(self, name: str, args: list[Any], stopped: bool = False) -> dict[str, Any]:
+        """``where TASK [FRAME]``, ``expand TASK FRAME NAME [PART...]``, or ``tasks``
+        (with a scan of the globals when stopped)."""
+        if name == "tasks":
+            if stopped:
+                self.registry.discover(list(self.inspector.namespace.values()))
+            return {"tasks": self.inspector.tasks()}
+        task = self._task(args)
+        at = int(args[1]) if len(args) > 1 and args[1] is not None else None
+        if name == "where":
+            return self.inspector.where(task, at)
+        return self.inspector.expand(task, at, [str(token) for token in args[2:]])
 
     # -- pausing -------------------------------------------------------------------------
 
     def _pause(self) -> None:
         """Pause at the next event, or interrupt the main thread if none comes soon."""
         if self.gate.request_pause():
+            self._interrupt_soon()
+
+    def _break_on_block(self, batch: list[tuple]) -> None:
+        """On the channel's thread: a batch that holds a block, with a block breakpoint
+        set, pauses the program (just after the blocking stretch, in the task after it)."""
+        wanted = self.gate.breaks.enabled("block")
+        if wanted and any(event[0] == BLOCK for event in batch) and self.gate.request_pause():
+            self.gate.hit = self.gate.breaks.count(wanted[0])
             self._interrupt_soon()
 
     def _interrupt_soon(self) -> None:

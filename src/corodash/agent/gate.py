@@ -15,9 +15,11 @@ from __future__ import annotations
 from _thread import allocate_lock, get_ident
 from collections import deque
 from collections.abc import Callable
+from dataclasses import asdict
 from types import FrameType
 from typing import Any
 
+from corodash.agent.breakpoints import Break, Breakpoints
 from corodash.agent.program_clock import ProgramClock
 from corodash.protocol import IDLE, PAUSED, RUNNING, STATE, SWITCH
 
@@ -66,6 +68,11 @@ class Gate:
         self.follow_hub = False
         """Steps count switches into gevent's hub too (by default they follow user tasks)."""
         self.on_stop_pending: Callable[[], None] = lambda: None
+        self.breaks = Breakpoints()
+        self.only_breaks = False
+        """Continuing with breakpoints: an event stops the program only if it hits one."""
+        self.hit: Break | None = None
+        """The breakpoint the coming stop is for, said in its announcement."""
         self.released = False
         """In a forked child: nothing will ever resume it, so it never stops."""
         self._stops: list[_Stop] = []
@@ -103,9 +110,17 @@ class Gate:
         last = self.last_event()
         if not self.follow_hub and last is not None and self._into_hub(last):
             return
+        if self.only_breaks:
+            hit = self.breaks.hit(last) if last is not None else None
+            if hit is None:
+                return
+            self.hit = hit
         if self.remaining > 1:
             self.remaining -= 1
             return
+        self._stop_after(last)
+
+    def _stop_after(self, last: tuple | None) -> None:
         self.remaining = 0
         self.stop_task = last[2] if last is not None else None
         if self.want_safe_stop is None:
@@ -166,6 +181,9 @@ class Gate:
 
     def _announce(self, state: str, frame: FrameType | None) -> None:
         info = self.describe(frame)
+        if self.hit is not None and state == PAUSED:
+            info["break"] = asdict(self.hit)
+            self.hit = None
         if state == PAUSED and self.stop_task is not None:
             info["running"] = info.get("task")
             info["task"] = self.stop_task
@@ -195,14 +213,29 @@ class Gate:
 
     def step(self, count: int) -> None:
         self.hold = True
+        self.only_breaks = False
         self.remaining = max(1, count)
         self._resume()
 
     def resume(self) -> None:
-        self.hold = False
+        """Continue: to the end, or to the first event that hits a breakpoint."""
+        self.only_breaks = self.hold = self.breaks.on_events
         self.remaining = 0
         self.stop_pending = False
         self._resume()
+
+    def break_at_line(self, found: Break, frame: FrameType) -> None:
+        """A line breakpoint was reached (in a tracer callback, on the main thread): stop
+        right there, before the line runs. Inside the callback nothing can be driven (code
+        run there would record no events); step and continue go on from the line."""
+        if get_ident() != self.main_thread or self.stop_pending or self.released:
+            return
+        self.hit = self.breaks.count(found)
+        self.hold = False
+        self.only_breaks = False
+        self.remaining = 0
+        self.stop_task = None
+        self.wait(PAUSED, frame, can_drive=False)
 
     def request_pause(self) -> bool:
         """Stop at the next event; False (and nothing held) when the main thread already
@@ -211,6 +244,7 @@ class Gate:
         if not self.main_busy:
             return False
         self.hold = True
+        self.only_breaks = False
         self.remaining = 0
         return True
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from corodash.agent.registry import GENERATOR, GREENLET, Registry, Task
 from corodash.agent.usercode import CodeFilter
+from corodash.agent.value_parts import openable, part, parts
 from corodash.agent.values import safe_repr
 from corodash.protocol import MAIN_TASK
 
@@ -127,39 +128,69 @@ class Inspector:
             frame = frame.f_back
         return frame
 
-    def where(self, task: Task) -> dict[str, Any]:
-        """Stack (outermost first), locals of the innermost user frame, source around it."""
-        frame = self._frame_of(task)
-        stack = []
-        walker = frame
-        while walker is not None:
-            code = walker.f_code
-            if "corodash" not in code.co_filename or self.code_filter.wants(code):
-                stack.append(
-                    {
-                        "file": code.co_filename,
-                        "line": walker.f_lineno,
-                        "function": code.co_name,
-                        "user": self.code_filter.wants(code),
-                    }
-                )
-            walker = walker.f_back
-        stack.reverse()
-        first_user = next((n for n, f in enumerate(stack) if f["user"]), len(stack))
-        stack = stack[first_user:]  # what ran the program (runpy, corodash) is not its story
-        user_frame = self._innermost_user(frame)
+    def where(self, task: Task, at: int | None = None) -> dict[str, Any]:
+        """Stack (outermost first); locals of the frame numbered ``at`` in it (by default
+        the innermost user frame), the names among them that open, and source around it."""
+        frames = self._stack(task)
+        stack = [
+            {
+                "file": f.f_code.co_filename,
+                "line": f.f_lineno,
+                "function": f.f_code.co_name,
+                "user": self.code_filter.wants(f.f_code),
+            }
+            for f in frames
+        ]
+        chosen = self._chosen(frames, at)
         answer: dict[str, Any] = {
             "task": task.tid,
             "name": task.name,
             "state": self.state(task),
             "stack": stack,
+            "frame": chosen,
             "locals": {},
+            "open": [],
             "source": None,
         }
-        if user_frame is not None:
-            answer["locals"] = _locals(user_frame)
-            answer["source"] = _source(user_frame.f_code.co_filename, user_frame.f_lineno)
+        if chosen is not None:
+            frame = frames[chosen]
+            answer["locals"] = _locals(frame)
+            answer["open"] = [n for n, v in _local_values(frame) if openable(v)]
+            answer["source"] = _source(frame.f_code.co_filename, frame.f_lineno)
         return answer
+
+    def expand(self, task: Task, at: int | None, path: list[str]) -> dict[str, Any]:
+        """The parts of a local of frame ``at`` (``path``: its name, then part tokens)."""
+        frames = self._stack(task)
+        chosen = self._chosen(frames, at)
+        if chosen is None or not path:
+            raise KeyError("that frame is gone: the task moved on")
+        value = dict(_local_values(frames[chosen]))[path[0]]
+        for token in path[1:]:
+            value = part(value, token)
+        return {"parts": [list(p) for p in parts(value)]}
+
+    def _stack(self, task: Task) -> list[FrameType]:
+        """The task's frames, outermost first, from its first user frame (what ran the
+        program, runpy and corodash, is not its story)."""
+        frames = []
+        walker = self._frame_of(task)
+        while walker is not None:
+            code = walker.f_code
+            if "corodash" not in code.co_filename or self.code_filter.wants(code):
+                frames.append(walker)
+            walker = walker.f_back
+        frames.reverse()
+        first_user = next(
+            (n for n, f in enumerate(frames) if self.code_filter.wants(f.f_code)), len(frames)
+        )
+        return frames[first_user:]
+
+    def _chosen(self, frames: list[FrameType], at: int | None) -> int | None:
+        if at is not None and 0 <= at < len(frames):
+            return at
+        users = [n for n, f in enumerate(frames) if self.code_filter.wants(f.f_code)]
+        return users[-1] if users else None
 
     def position(self, frame: FrameType | None) -> dict[str, Any]:
         """Where the main thread stands: its task and innermost user frame."""
@@ -178,8 +209,12 @@ class Inspector:
 
 
 def _locals(frame: FrameType) -> dict[str, str]:
+    return {name: safe_repr(value) for name, value in _local_values(frame)}
+
+
+def _local_values(frame: FrameType) -> list[tuple[str, Any]]:
     items = list(frame.f_locals.items())[:MAX_LOCALS]
-    return {str(name): safe_repr(value) for name, value in items if not str(name).startswith("__")}
+    return [(str(name), value) for name, value in items if not str(name).startswith("__")]
 
 
 def _source(filename: str, line: int) -> dict[str, Any]:

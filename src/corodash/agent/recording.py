@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any
 
 from corodash.agent.gate import Gate
 from corodash.agent.registry import Registry
@@ -20,3 +22,7 @@ class Recording:
     gate: Gate
     code_filter: CodeFilter
     cause: ResumeCause
+    line_codes: dict[int, Any] = field(default_factory=dict)
+    """Code objects holding a line breakpoint, by id: their frames get a line tracer."""
+    wrap_frame: Callable[[FrameType, Any], Any] | None = None
+    """Adds the line-breakpoint check to a frame's local tracer (3.11)."""

@@ -34,6 +34,7 @@ from corodash.agent.gate import Gate
 from corodash.agent.import_hooks import PostImportHooks
 from corodash.agent.inspection import Inspector
 from corodash.agent.lazy_tracing import UserModuleWatcher, defines_coroutines
+from corodash.agent.line_breaks import LineBreaks
 from corodash.agent.output import capture
 from corodash.agent.patching import PatchPolicy
 from corodash.agent.program_clock import ProgramClock
@@ -98,8 +99,16 @@ class Agent(AgentCommands):
         )
         self.gate.on_stop_pending = self._interrupt_soon
         self.cause = ResumeCause()
+        self.lines = LineBreaks(self.gate, self.main_thread)
         rec = Recording(
-            self.registry, append, perf_counter, self.gate, self.code_filter, self.cause
+            self.registry,
+            append,
+            perf_counter,
+            self.gate,
+            self.code_filter,
+            self.cause,
+            self.lines.codes,
+            self.lines.wrap_frame,
         )
         self.tracer = _generator_tracer(rec)
         self.blocks = BlockDetector(
@@ -141,6 +150,7 @@ class Agent(AgentCommands):
         self.channel.on_tick.append(self.failures.tick)
         if self.config.block_threshold > 0:
             self.channel.on_batch.append(self.blocks.see)
+            self.channel.on_batch.append(self._break_on_block)
             self.channel.on_tick.append(self.blocks.tick)
         # Takes a stop at a safe point: raised by the compiled callbacks on their way out
         # after a step, and sent from another thread when no safe point comes soon (a loop
@@ -229,6 +239,7 @@ class Agent(AgentCommands):
             with open(script, "rb") as handle:
                 source = handle.read()
             code = compile(source, script, "exec")
+            self.lines.program_code = code
         except (OSError, SyntaxError, ValueError) as error:
             return {
                 "status": "error",

@@ -72,6 +72,9 @@ def _trace_function(rec: Recording):
     raised_at: dict[int, BaseException] = {}  # frame id -> its latest exception
     fresh_raise: dict[int, int] = {}  # frame id -> f_lasti of an exception not yet handled
 
+    line_codes = rec.line_codes
+    wrap_frame = rec.wrap_frame or (lambda frame, local: local)
+
     def on_call(frame: FrameType, event: str, arg: object):
         code = frame.f_code
         wanted = verdicts.get(code)
@@ -79,8 +82,12 @@ def _trace_function(rec: Recording):
             wanted = verdicts[code] = wants(code) and (
                 bool(code.co_flags & generator_flag) or code.co_name == "__next__"
             )
-        if not wanted:
-            return None
+        if line_codes and id(code) in line_codes:
+            return wrap_frame(frame, on_task_call(frame) if wanted else None)
+        return on_task_call(frame) if wanted else None
+
+    def on_task_call(frame: FrameType):
+        code = frame.f_code
         frame.f_trace_lines = False
         if not code.co_flags & generator_flag:
             tid = registry.iterator_entered(frame)

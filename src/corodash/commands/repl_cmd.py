@@ -26,6 +26,7 @@ from corodash.commands.repl_text import text_answer
 from corodash.model import TaskRow
 from corodash.session import RunOptions
 
+BREAK_USAGE = "break FILE:LINE | break yield T | break switch T | break task T | break block"
 HELP = """\
 commands (T is a task id, a task name, or a global variable that refers to the task):
   tasks              list every task, its state and where it is
@@ -36,8 +37,16 @@ commands (T is a task id, a task name, or a global variable that refers to the t
   switch T [VALUE]   switch into greenlet T (passing VALUE, a Python literal)
   step [N]           run N events (default 1), then pause
   hub [on|off]       whether steps stop at switches into gevent's hub (default off)
-  continue           run until the program's top level ends
-  where T            T's stack, locals and source
+  continue           run until the program's top level ends (or a breakpoint)
+  until T            run until T's next event (a resume, yield, switch into it, its end)
+  break FILE:LINE    stop when that line is about to run (FILE: a path or a file name)
+  break yield T      stop when T yields; break switch T: when a switch goes into T
+  break block        stop when a greenlet has held gevent's hub up (a block is reported)
+  breaks             list the breakpoints; clear N removes one, toggle N turns it off/on
+  where T [N]        T's stack, locals (of frame N, counted from the outermost: default the
+                     innermost of your code) and source; "open" names the locals that open
+  expand T NAME [P]  the attributes or items of T's local NAME, then of its part P (a token
+                     the answer gives: .attr or #index), under the same repr limits
   input TEXT         TEXT as a line on the program's stdin, for its input(); when the
                      program waits for one, the answer says "reading": true
   events [N]         the last N events (default 20)
@@ -64,7 +73,13 @@ class Repl:
             "tasks": self.cmd_tasks,
             "step": lambda words: self.program.run_until_stop("step", count_arg(words, 1)),
             "continue": lambda words: self.program.run_until_stop("continue"),
+            "until": self.cmd_until,
+            "break": self.cmd_break,
+            "breaks": lambda words: self.program.request("breaks").data,
+            "clear": self.cmd_clear,
+            "toggle": self.cmd_clear,
             "where": self.cmd_where,
+            "expand": self.cmd_expand,
             "events": self.cmd_events,
             "hub": self.cmd_hub,
             "help": lambda words: {"help": HELP},
@@ -130,6 +145,27 @@ class Repl:
         self.program.refresh_tasks()
         return {"tasks": [_row_dict(row) for row in self.program.model.tasks.values()]}
 
+    def cmd_until(self, words: list[str]) -> dict[str, Any]:
+        if len(words) < 2:
+            raise ReplError("usage: until T")
+        return self.program.run_until_stop("until", self.program.task(words[1]).id)
+
+    def cmd_break(self, words: list[str]) -> dict[str, Any]:
+        """``break block``, ``break yield T``, ``break switch T``, ``break task T``, or
+        ``break FILE:LINE``."""
+        if len(words) == 2 and words[1] == "block":
+            return self.program.request("break", "block").data
+        if len(words) == 3 and words[1] in ("yield", "switch", "task"):
+            return self.program.request("break", words[1], self.program.task(words[2]).id).data
+        place = words[1].rpartition(":") if len(words) == 2 else ("", "", "")
+        if place[0] and place[2].isdigit():
+            return self.program.request("break", "line", place[0], int(place[2])).data
+        raise ReplError(f"usage: {BREAK_USAGE}")
+
+    def cmd_clear(self, words: list[str]) -> dict[str, Any]:
+        """``clear N`` removes breakpoint N, ``toggle N`` turns it off or on again."""
+        return self.program.request(words[0], count_arg(words, 0)).data
+
     def cmd_hub(self, words: list[str]) -> dict[str, Any]:
         """``hub on``: steps stop at switches into gevent's hub too; ``hub off``: not."""
         if len(words) > 1 and words[1] not in ("on", "off"):
@@ -141,7 +177,16 @@ class Repl:
         if len(words) < 2:
             raise ReplError("usage: where T")
         row = self.program.task(words[1])
-        return {"where": self.program.request("where", row.id).data}
+        at = [count_arg(words[1:], 0)] if len(words) > 2 else []
+        return {"where": self.program.request("where", row.id, *at).data}
+
+    def cmd_expand(self, words: list[str]) -> dict[str, Any]:
+        """``expand T NAME [PART...]``: the attributes or items of a local of T's innermost
+        frame (PART: a token a previous answer gave, ``.attr`` or ``#index``)."""
+        if len(words) < 3:
+            raise ReplError("usage: expand T NAME [PART...]")
+        row = self.program.task(words[1])
+        return self.program.request("expand", row.id, None, *words[2:]).data
 
     def cmd_events(self, words: list[str]) -> dict[str, Any]:
         count = count_arg(words, 20)

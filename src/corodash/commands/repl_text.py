@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from corodash.describe import describe
+from corodash.describe import break_text, describe
 from corodash.model import TaskLabels
 from corodash.protocol import IDLE, PAUSED
 
@@ -35,6 +35,11 @@ def text_fields(fields: dict[str, Any], labels: TaskLabels) -> list[str]:
             f"{task['state']:<11} y={task['yields']:<4} s={task['switches']:<4} "
             f"{names:<10} {where}"
         )
+    for found in fields.get("breaks", []):
+        state = "" if found["enabled"] else ", off"
+        lines.append(
+            f"  breakpoint {found['id']}: {break_text(found, labels)} (hit {found['hits']}{state})"
+        )
     for event in fields.get("history", []):
         lines.append(f"  [{event['seq']}] {describe(event, labels, labels.iterators)}")
     if "outcome" in fields and fields["outcome"] != "paused":
@@ -51,6 +56,9 @@ def text_fields(fields: dict[str, Any], labels: TaskLabels) -> list[str]:
         if pos.get("task") != running:
             after = f", after an event of {labels.get(pos.get('task'), '?')}"
         lines.append(f"paused in {labels.get(running, '?')}{at}{after}")
+        if pos.get("break"):
+            found = pos["break"]
+            lines.append(f"stopped at breakpoint {found['id']}: {break_text(found, labels)}")
     elif "status" in fields and fields.get("state") in (IDLE, "ended"):
         status = fields["status"]
         verb = "top level" if fields["state"] == IDLE else "program"

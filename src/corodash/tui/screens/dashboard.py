@@ -26,6 +26,7 @@ from corodash.model import RunModel
 from corodash.run_client import RunClient
 from corodash.session import AgentSession, Reply, RunOptions
 from corodash.tui.bridge import SessionBridge
+from corodash.tui.screens.break_keys import BreakKeys
 from corodash.tui.screens.export_key import ExportKey
 from corodash.tui.screens.run_feed import RunFeed
 from corodash.tui.screens.run_keys import RunKeys
@@ -43,7 +44,7 @@ NARROW = 110
 WIDE = 160
 
 
-class DashboardScreen(RunFeed, RunKeys, ExportKey, Screen[None]):
+class DashboardScreen(RunFeed, RunKeys, BreakKeys, ExportKey, Screen[None]):
     BINDINGS = [
         Binding("n", "drive('next')", "next"),
         Binding("s", "send", "send"),
@@ -53,6 +54,9 @@ class DashboardScreen(RunFeed, RunKeys, ExportKey, Screen[None]):
         Binding("space", "step", "step"),
         Binding("c", "resume", "continue"),
         Binding("p", "pause", "pause"),
+        Binding("u", "until", "run to"),
+        Binding("b", "break_line", "break"),
+        Binding("B", "breakpoints", "breakpoints", show=False),
         Binding("m", "patch", "patch"),
         Binding("r", "restart", "restart"),
         Binding("e", "export", "export"),
@@ -64,6 +68,7 @@ class DashboardScreen(RunFeed, RunKeys, ExportKey, Screen[None]):
         Binding("f", "filter_task", "filter task", show=False),
         Binding("k", "filter_kind", "filter kind", show=False),
         Binding("slash", "search", "search"),
+        Binding("o", "edit", "edit", show=False),
         Binding("N", "search_previous", "previous match", show=False),
         Binding("question_mark", "help", "help"),
         Binding("escape", "back", "back", show=False),
@@ -89,11 +94,12 @@ class DashboardScreen(RunFeed, RunKeys, ExportKey, Screen[None]):
         self.status_detail = ""
         self.answer = ""
         self.job = ""
+        self.breaks: list[dict[str, Any]] = []
         self.logs = LogsView(id="logs-view")
         self.panes = self.logs.panes
         self.table = TaskTable(self.model, id="tasks")
         self.follower = StopFollower(
-            self.table, FrameView(id="frame"), SourceView(id="source"), self.command
+            self.table, FrameView(self.command, id="frame"), SourceView(id="source"), self.command
         )
         self._dirty = False
 
@@ -104,10 +110,11 @@ class DashboardScreen(RunFeed, RunKeys, ExportKey, Screen[None]):
             with Vertical(id="left"):
                 yield Static(self.table.header, id="task-header")
                 yield self.table
-                with VerticalScroll(id="frame-box"):
+                with Vertical(id="frame-box"):
                     yield self.follower.frame
             with Vertical(id="right"):
-                with VerticalScroll(id="source-box"):
+                with VerticalScroll(id="source-box") as box:
+                    box.can_focus = False  # the source pane's own line cursor takes the keys
                     yield self.follower.source
                 yield self.logs
         yield StatusLine(id="status")
@@ -148,6 +155,8 @@ class DashboardScreen(RunFeed, RunKeys, ExportKey, Screen[None]):
     def start_run(self) -> None:
         self.logs.clear()
         self.follower.clear()
+        self.breaks = []  # a fresh agent has none
+        self.follower.source.breaks = set()
         self.status_detail = ""
         self.answer = ""
         self.run_number += 1
@@ -279,6 +288,22 @@ class DashboardScreen(RunFeed, RunKeys, ExportKey, Screen[None]):
         from corodash.tui.screens.help import HelpScreen
 
         self.app.push_screen(HelpScreen())
+
+    def on_frame_view_frame_shown(self, message: FrameView.FrameShown) -> None:
+        self.follower.source.show(message.file, message.line)
+
+    def action_edit(self) -> None:
+        """The source pane's file in ``$EDITOR``, at its line (the cursor's, if moved)."""
+        file, line = self.follower.source.pointed
+        if not file or not line:
+            self.notify("no source on show: select a task in your code", severity="warning")
+            return
+        from corodash.tui.editor import open_in_editor
+
+        problem = open_in_editor(self.app, file, line)
+        if problem:
+            self.notify(problem, severity="error")
+        self.follower.source.redraw()  # the file may have changed: r runs the new one
 
     def action_search(self) -> None:
         self.logs.open_search()

@@ -20,6 +20,11 @@ HELP = """\
 
 [b]Run the program[/b]
   space    step one event   c  continue      p  pause
+  u        run to the selected task's next event
+  b        a breakpoint on the line the source pane shows (again: removes it); the
+           program stops there, before the line runs (inspect it; step or continue on)
+  B        the breakpoints: turn off/on, remove; add: a yield of the selected task, a
+           switch into it, a greenlet blocking gevent's hub
   h        steps stop at switches into gevent's hub too (again: follow your tasks)
   m        patch mode auto → on → off (restarts the program in a fresh agent)
   r        restart          e  export the trace (JSON Lines, and Chrome JSON for Perfetto)
@@ -29,6 +34,7 @@ HELP = """\
   ↑ ↓      choose a task    f  events of the selected task only (again: all)
   k        cycle the kinds of events shown   tab  move between panes
   1 2 3    the Events, Output and Timeline tabs (g: the timeline too; + - zoom, ← → scroll)
+  o        the source pane's file in $EDITOR at its line (the dashboard waits)
   ctrl+p   command palette: every action by name
   ?        this help        escape  the gallery of demos (from a demo: back to it)
   q        quit (ends the program: no process is left behind)

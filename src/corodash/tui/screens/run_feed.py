@@ -55,6 +55,8 @@ class RunFeed:
         if message.run != self.run_number or self.client is None:
             return
         self.client.handle("state", (message.state, message.info))
+        if message.state == "paused" and message.info.get("break"):
+            self.stopped_at_break(message.info["break"])
         if message.state == "paused":
             # The event goes on screen first; the task list and frame follow a frame later,
             # if the run is still the same and still stopped there.

@@ -1,35 +1,138 @@
-"""The selected task's stack and locals."""
+"""The selected task's stack and locals, as a tree: each frame of the stack can be chosen
+(Enter: its locals and line), and a local that holds an object or a container opens into its
+attributes or items, fetched from the agent when opened (under the same repr limits)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
 
-from corodash.tui.widgets.steady_static import SteadyStatic
+Ask = Callable[..., bool]
+"""The dashboard's ``command(name, *args, then=...)``."""
 
 
-class FrameView(SteadyStatic):
+@dataclass
+class Place:
+    """What a node stands for: a frame of the stack, or a part of one of its locals."""
+
+    frame: int
+    path: tuple[str, ...] = ()
+    loaded: bool = False
+
+
+class FrameView(Tree[Place]):
+    @dataclass
+    class FrameShown(Message):
+        """Another frame of the stack was chosen: the source pane follows its line."""
+
+        file: str
+        line: int
+
+    def __init__(self, ask: Ask, **kwargs: Any) -> None:
+        super().__init__("", **kwargs)
+        self.ask = ask
+        self.show_root = True
+        self.task_id: int | None = None
+        self.guide_depth = 2
+
+    @property
+    def text(self) -> str:
+        """Every line on show, as plain text (for tests and screen readers)."""
+        lines: list[str] = []
+
+        def walk(node: TreeNode[Place], depth: int) -> None:
+            lines.append("  " * depth + str(node.label))
+            if node.is_expanded:
+                for child in node.children:
+                    walk(child, depth + 1)
+
+        walk(self.root, 0)
+        return "\n".join(lines)
+
     def show(self, where: dict[str, Any] | None, label: str | None = None) -> None:
         """``label``: the name the other panes show the task by."""
+        self.clear()
         if where is None:
-            self.replace_text("")
+            self.root.set_label("")
+            self.task_id = None
             return
-        text = Text()
-        text.append(label or where["name"], style="bold")
-        text.append(f"  {where.get('state') or ''}\n", style="italic")
-        for frame in where["stack"][-8:]:
-            style = "" if frame["user"] else "grey50"
-            text.append(
-                f"  {os.path.basename(frame['file'])}:{frame['line']} {frame['function']}\n",
-                style=style,
+        self.task_id = where.get("task")
+        state = where.get("state") or ""
+        self.root.set_label(Text.assemble((label or where["name"], "bold"), f"  {state}"))
+        chosen = where.get("frame")
+        if not where["stack"]:
+            self.root.add_leaf(Text("(not running: no frame)", style="grey50"))
+        for index, frame in enumerate(where["stack"]):
+            place = f"{os.path.basename(frame['file'])}:{frame['line']} {frame['function']}"
+            node = self.root.add(
+                Text(place, style="" if frame["user"] else "grey50"),
+                Place(index, loaded=index == chosen),
+                expand=index == chosen,
+                allow_expand=True,
             )
-        if where["locals"]:
-            text.append("locals\n", style="bold")
-            for name, value in where["locals"].items():
-                text.append(f"  {name}", style="cyan")
-                text.append(f" = {value}\n")
-        elif not where["stack"]:
-            text.append("  (not running: no frame)\n", style="grey50")
-        self.replace_text(text)
+            if index == chosen:
+                self._add_locals(node, where)
+        self.root.expand()
+
+    def _add_locals(self, node: TreeNode[Place], where: dict[str, Any]) -> None:
+        openable = set(where.get("open", ()))
+        frame = node.data.frame if node.data else 0
+        if not where["locals"]:
+            node.add_leaf(Text("(no locals)", style="grey50"))
+        for name, value in where["locals"].items():
+            label = Text.assemble((name, "cyan"), f" = {value}")
+            node.add(label, Place(frame, (name,)), allow_expand=name in openable)
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[Place]) -> None:
+        """A frame or a value opened: its contents are asked for the first time."""
+        event.stop()
+        node, place = event.node, event.node.data
+        if place is None or place.loaded or self.task_id is None:
+            return
+        place.loaded = True
+        if not place.path:
+            self._ask_frame(node, place.frame)
+            return
+
+        def parts_arrived(data: dict[str, Any]) -> None:
+            self._parts_arrived(node, data)
+
+        self.ask("expand", self.task_id, place.frame, *place.path, then=parts_arrived)
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[Place]) -> None:
+        """Enter on a frame: its locals, and the source pane at its line."""
+        event.stop()
+        place = event.node.data
+        if place is not None and not place.path and self.task_id is not None:
+            self._ask_frame(event.node, place.frame)
+
+    def _ask_frame(self, node: TreeNode[Place], frame: int) -> None:
+        def frame_arrived(where: dict[str, Any]) -> None:
+            self._frame_arrived(node, where)
+
+        self.ask("where", self.task_id, frame, then=frame_arrived)
+
+    def _frame_arrived(self, node: TreeNode[Place], where: dict[str, Any]) -> None:
+        node.remove_children()
+        self._add_locals(node, where)
+        node.expand()
+        source = where.get("source")
+        if source:
+            self.post_message(self.FrameShown(source["file"], source["line"]))
+
+    def _parts_arrived(self, node: TreeNode[Place], data: dict[str, Any]) -> None:
+        place = node.data
+        assert place is not None
+        node.remove_children()
+        if not data["parts"]:
+            node.add_leaf(Text("(empty)", style="grey50"))
+        for token, name, value, opens in data["parts"]:
+            label = Text.assemble((name, "cyan"), f" = {value}")
+            node.add(label, Place(place.frame, (*place.path, token)), allow_expand=opens)
