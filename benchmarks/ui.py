@@ -208,6 +208,32 @@ async def memory_after(count: int) -> dict:
     }
 
 
+def search_lines(count: int, runs: int) -> dict:
+    """The search box over ``count`` event lines as the events pane writes them: the first
+    key (which folds the lines' case once) and the keys after it (medians)."""
+    from corodash.tui.log_search import LogSearch
+
+    trades = ("baker", "courier", "tailor")
+    lines = [
+        f"{n:>6} worker('{trades[n % 3]}') printed: {trades[n % 3]} step {n % 7}"
+        for n in range(count)
+    ]
+    first, typed = [], []
+    for _ in range(runs):
+        search = LogSearch()
+        started = time.perf_counter()
+        search.find("t", lines)
+        first.append((time.perf_counter() - started) * 1000)
+        for text in ("ta", "tai", "tailor s", "tailor step 3"):
+            started = time.perf_counter()
+            search.find(text, lines)
+            typed.append((time.perf_counter() - started) * 1000)
+    return {
+        f"search_{count}_first_key_ms": statistics.median(first),
+        f"search_{count}_next_keys_ms": statistics.median(typed),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true")
@@ -222,6 +248,7 @@ def main() -> None:
     results.update(drive_at_stop(presses))
     results.update(keys_under_flood(presses))
     results.update(asyncio.run(events_pane(100_000)))
+    results.update(search_lines(1_000_000, runs))
     results.update(asyncio.run(memory_after(1_000_000 if quick else 10_000_000)))
     print(f"corodash dashboard benchmarks, Python {sys.version.split()[0]}")
     for key, value in results.items():

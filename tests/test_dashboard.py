@@ -52,7 +52,7 @@ async def test_gallery_opens_a_demo_paused_before_its_first_event():
         assert isinstance(app.screen, HelpScreen)
 
 
-async def test_escape_under_a_program_offers_the_gallery_and_comes_back():
+async def test_escape_offers_the_gallery_and_z_fills_the_screen_with_a_pane():
     app = app_for("echo_send")
     async with app.run_test(size=(120, 36)) as pilot:
         screen = dashboard(pilot)
@@ -61,6 +61,10 @@ async def test_escape_under_a_program_offers_the_gallery_and_comes_back():
         assert isinstance(app.screen, GalleryScreen)
         await pilot.press("escape")
         assert app.screen is screen and screen.run_state == "paused"
+        await pilot.press("z")  # the focused pane (tasks and frame) fills the screen
+        assert screen.maximized is screen.query_one("#left")
+        await pilot.press("z")
+        assert screen.maximized is None
 
 
 async def test_space_steps_one_event_and_the_source_follows():

@@ -371,3 +371,10 @@ def test_where_shows_any_frame_of_a_stack():
     assert (inner["where"]["frame"], inner["where"]["locals"]) == (1, {"n": "2", "depth": "4"})
     assert (outer["where"]["frame"], outer["where"]["locals"]) == (0, {"rounds": "1"})
     assert outer["where"]["source"]["line"] == 13
+
+
+def test_a_generator_kept_in_a_local_shows_as_created_at_the_next_stop():
+    _, stepped, listed = repl("made_in_a_function", "step", "tasks", options=("--step",))
+    assert [e["name"] for e in stepped["events"] if e["kind"] == "spawn"] == []
+    later = [t for t in listed["tasks"] if t["name"] == "numbers"]
+    assert [(t["state"], t["yields"]) for t in later] == [("created", 0)]

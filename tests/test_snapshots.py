@@ -104,6 +104,49 @@ class TestDashboard:
         assert snap_compare(app, run_before=before, terminal_size=(200, 60))
 
 
+class TestDebugging:
+    """The search bar, a local opened in the frame pane, the breakpoints list."""
+
+    def test_search_bar(self, snap_compare):
+        async def before(pilot):
+            screen = pilot.app.screen
+            await until(pilot, lambda: screen.run_state == "idle", timeout=30)
+            freeze(pilot)
+            await pilot.press("slash", *"courier step")
+            await until(pilot, lambda: screen.logs.search.matches != [])
+
+        app = CorodashApp(RunOptions(program("same_function")))
+        assert snap_compare(app, run_before=before, terminal_size=(120, 34))
+
+    def test_expanded_locals(self, snap_compare):
+        async def before(pilot):
+            screen = pilot.app.screen
+            await until(pilot, lambda: screen.run_state == "idle" and 1 in screen.model.tasks)
+            freeze(pilot)
+            screen.query_one(TaskTable).select(1)
+            frame = screen.query_one("#frame")
+            await until(pilot, lambda: "self = " in frame.text)
+            [node] = [n for n in frame.root.children[0].children if "self" in str(n.label)]
+            node.expand()
+            await until(pilot, lambda: "position = 1" in frame.text)
+
+        app = CorodashApp(RunOptions(program("playlist")))
+        assert snap_compare(app, run_before=before, terminal_size=(120, 34))
+
+    def test_breakpoints_list(self, snap_compare):
+        async def before(pilot):
+            screen = pilot.app.screen
+            await until(pilot, lambda: screen.query_one(TaskTable).selected == 1)
+            freeze(pilot)
+            await pilot.press("b")
+            await until(pilot, lambda: len(screen.breaks) == 1)
+            await pilot.press("B", "y", "k")
+            await until(pilot, lambda: len(screen.breaks) == 3)
+
+        app = CorodashApp(RunOptions(program("two_counters"), step=True))
+        assert snap_compare(app, run_before=before, terminal_size=(120, 34))
+
+
 class TestCompare:
     def test_compare_view(self, snap_compare):
         """From recorded traces, so the figures on screen never move."""

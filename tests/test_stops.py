@@ -84,7 +84,7 @@ def test_pause_after_then_send(console):
     repl = console("ticker_and_accumulator", "--pause-after", "0.3")
     assert repl.first["state"] == "paused"
     sent = repl.ask("send totals 40")
-    assert (sent["outcome"], sent["value"]) == ("yielded", "40")
+    assert (sent.get("outcome"), sent.get("value")) == ("yielded", "40"), sent
     nexted = repl.ask("next totals")  # next() sends None: total += None raises in it
     assert nexted["outcome"] == "raised" and nexted["error"].startswith("TypeError")
     repl.close()

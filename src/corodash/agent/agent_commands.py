@@ -171,8 +171,8 @@ class AgentCommands:
         """``where TASK [FRAME]``, ``expand TASK FRAME NAME [PART...]``, or ``tasks``
         (with a scan of the globals when stopped)."""
         if name == "tasks":
-            if stopped:
-                self.registry.discover(list(self.inspector.namespace.values()))
+            if stopped:  # tasks made and not started yet: in the globals, or a frame's locals
+                self.registry.discover(self.inspector.reachable_values())
             return {"tasks": self.inspector.tasks()}
         task = self._task(args)
         at = int(args[1]) if len(args) > 1 and args[1] is not None else None

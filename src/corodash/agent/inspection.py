@@ -105,6 +105,17 @@ class Inspector:
             return None
         return module.getcurrent() is glet
 
+    def reachable_values(self) -> list[Any]:
+        """The program's globals, then the locals of the main thread's user frames (from
+        the innermost): where a task made but not started yet can be found at a stop."""
+        values = list(self.namespace.values())
+        frame = sys._current_frames().get(self.main_thread)
+        while frame is not None:
+            if self.code_filter.wants(frame.f_code) and frame.f_globals is not frame.f_locals:
+                values.extend(value for _, value in _local_values(frame))
+            frame = frame.f_back
+        return values
+
     def _frame_of(self, task: Task) -> FrameType | None:
         obj = task.obj()
         if isinstance(obj, GeneratorType):

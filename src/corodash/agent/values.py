@@ -102,6 +102,10 @@ def safe_repr(value: object) -> str:
 
 
 def _guarded_repr(value: object) -> str:
+    if type(value).__repr__ is object.__repr__:
+        # Python's default says only the type and an address: the type is what a reader
+        # needs, and the frame pane opens the object into its attributes.
+        return f"<{_type_name(value)} object>"
     dog = watchdog
     if dog is not None:
         dog.arm()

@@ -30,6 +30,7 @@ from corodash.tui.screens.break_keys import BreakKeys
 from corodash.tui.screens.export_key import ExportKey
 from corodash.tui.screens.run_feed import RunFeed
 from corodash.tui.screens.run_keys import RunKeys
+from corodash.tui.screens.view_keys import ViewKeys
 from corodash.tui.stop_follower import StopFollower
 from corodash.tui.widgets.frame_view import FrameView
 from corodash.tui.widgets.key_bar import KeyBar
@@ -37,14 +38,14 @@ from corodash.tui.widgets.logs_view import LogsView
 from corodash.tui.widgets.source_view import SourceView
 from corodash.tui.widgets.status_line import StatusLine
 from corodash.tui.widgets.task_table import TaskSelected, TaskTable
-from corodash.tui.widgets.timeline_view import TimelineView
 
 PATCH_CYCLE = {"auto": "on", "on": "off", "off": "auto"}
 NARROW = 110
 WIDE = 160
 
 
-class DashboardScreen(RunFeed, RunKeys, BreakKeys, ExportKey, Screen[None]):
+class DashboardScreen(RunFeed, RunKeys, BreakKeys, ViewKeys, ExportKey, Screen[None]):
+    ALLOW_IN_MAXIMIZED_VIEW = "StatusLine, KeyBar"
     BINDINGS = [
         Binding("n", "drive('next')", "next"),
         Binding("s", "send", "send"),
@@ -69,6 +70,7 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, ExportKey, Screen[None]):
         Binding("k", "filter_kind", "filter kind", show=False),
         Binding("slash", "search", "search"),
         Binding("o", "edit", "edit", show=False),
+        Binding("z", "zoom_pane", "zoom pane", show=False),
         Binding("N", "search_previous", "previous match", show=False),
         Binding("question_mark", "help", "help"),
         Binding("escape", "back", "back", show=False),
@@ -239,11 +241,6 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, ExportKey, Screen[None]):
             os.path.basename(self.options.script),
         )
 
-    def _refilter(self) -> None:
-        task = self.panes.filter_task
-        row = self.model.tasks.get(task) if task is not None else None
-        self.logs.refilter(self.model.labels, row.label if row else None)
-
     # -- actions -------------------------------------------------------------------------
 
     def action_patch(self) -> None:
@@ -267,55 +264,6 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, ExportKey, Screen[None]):
         from corodash.tui.screens.compare import CompareScreen
 
         self.app.push_screen(CompareScreen(replace(self.options, step=False, stay=False)))
-
-    def action_tab(self, tab: str) -> None:
-        self.logs.show_tab(tab)
-
-    def action_timeline(self) -> None:
-        self.logs.show_tab("timeline")
-        self.query_one(TimelineView).focus()
-
-    def action_filter_task(self) -> None:
-        panes = self.panes
-        panes.filter_task = None if panes.filter_task is not None else self.table.selected
-        self._refilter()
-
-    def action_filter_kind(self) -> None:
-        self.panes.next_kind_filter()
-        self._refilter()
-
-    def action_help(self) -> None:
-        from corodash.tui.screens.help import HelpScreen
-
-        self.app.push_screen(HelpScreen())
-
-    def on_frame_view_frame_shown(self, message: FrameView.FrameShown) -> None:
-        self.follower.source.show(message.file, message.line)
-
-    def action_edit(self) -> None:
-        """The source pane's file in ``$EDITOR``, at its line (the cursor's, if moved)."""
-        file, line = self.follower.source.pointed
-        if not file or not line:
-            self.notify("no source on show: select a task in your code", severity="warning")
-            return
-        from corodash.tui.editor import open_in_editor
-
-        problem = open_in_editor(self.app, file, line)
-        if problem:
-            self.notify(problem, severity="error")
-        self.follower.source.redraw()  # the file may have changed: r runs the new one
-
-    def action_search(self) -> None:
-        self.logs.open_search()
-
-    def action_search_previous(self) -> None:
-        if self.logs.searching:
-            self.logs.search_step(-1)
-
-    def on_logs_view_search_closed(self, message: LogsView.SearchClosed) -> None:
-        self.table.focus()
-        if message.task is not None:
-            self.table.select(message.task)
 
     def action_back(self) -> None:
         if self.logs.stdin.has_focus:

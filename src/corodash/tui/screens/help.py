@@ -35,6 +35,7 @@ HELP = """\
   k        cycle the kinds of events shown   tab  move between panes
   1 2 3    the Events, Output and Timeline tabs (g: the timeline too; + - zoom, ← → scroll)
   o        the source pane's file in $EDITOR at its line (the dashboard waits)
+  z        the pane that has the keyboard fills the screen (z or escape: back)
   ctrl+p   command palette: every action by name
   ?        this help        escape  the gallery of demos (from a demo: back to it)
   q        quit (ends the program: no process is left behind)
