@@ -85,6 +85,17 @@ async def search(pilot: Pilot) -> None:
     await settled(pilot)
 
 
+async def breakpoints(pilot: Pilot) -> None:
+    screen = pilot.app.screen
+    await until(pilot, lambda: screen.run_state == "paused" and screen.position)
+    await pilot.press("tab", "tab", "down", "down", "b")
+    await until(pilot, lambda: len(screen.breaks) == 1)
+    await pilot.press("c")
+    await until(pilot, lambda: screen.answer.startswith("breakpoint 1"))
+    await pilot.press("B")
+    await settled(pilot)
+
+
 SHOTS: list[tuple[str, RunOptions | None, Shot]] = [
     ("gallery", None, gallery),
     ("stepping-a-generator", RunOptions(str(demo_path("send")), step=True), stepping),
@@ -93,6 +104,7 @@ SHOTS: list[tuple[str, RunOptions | None, Shot]] = [
     ("send-dialog", RunOptions(str(demo_path("send")), step=True), send_dialog),
     ("compare", RunOptions(str(demo_path("sleep_patching")), step=True), compare_view),
     ("search", RunOptions(str(demo_path("gevent_spawn")), step=True), search),
+    ("breakpoints", RunOptions(str(demo_path("generator")), step=True), breakpoints),
 ]
 
 

@@ -576,3 +576,22 @@ async def test_choosing_an_outer_frame_shows_its_locals_and_line():
         await until(pilot, lambda: "rounds = 1" in frame.text)
         source = screen.query_one(SourceView)
         await until(pilot, lambda: "parked_greenlet.py:13" in str(source.border_title))
+
+
+def test_a_task_has_one_colour_in_the_table_the_events_and_the_timeline():
+    from corodash.tui.task_colours import PALETTE, EventHighlighter, colour_of
+
+    label = "worker('baker', 2)"
+    colour = colour_of(label)
+    assert colour in PALETTE
+    for line in (f"    12 {label} printed: x", f"     3 new gevent {label}"):
+        text = Text(line)
+        EventHighlighter().highlight(text)
+        [span] = text.spans
+        assert (text.plain[span.start : span.end], span.style) == (label, colour)
+    model = RunModel()
+    model.tasks[1] = TaskRow(1, "worker", "gevent", "dead", label=label)
+    table = TaskTable(model)
+    label_segment = table._segments(model.tasks[1])[1]
+    assert label_segment.style.color.name == colour
+    assert colour_of("main") == colour_of("hub") == ""

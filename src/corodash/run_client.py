@@ -131,7 +131,7 @@ class RunClient:
         if row.kind == "gevent" and verb == "switch":
             return (
                 f"{row.label} is a gevent Greenlet: switching into it would bypass gevent's "
-                "hub, which schedules it; step or continue to let the hub run it"
+                "hub, which schedules it; run to its next event instead (u; repl: until)"
             )
         if row.kind not in kinds:
             what = " or ".join(kinds)

@@ -53,6 +53,8 @@ class StopFollower:
 
         def where_arrived(where: dict[str, Any]) -> None:
             row = self.model.tasks.get(task)
+            if row is not None:  # one word per state in every pane: the table's
+                where = {**where, "state": row.state}
             self.frame.show(where, row.label if row else None)
             source = where.get("source")
             if source:

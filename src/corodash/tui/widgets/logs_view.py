@@ -21,6 +21,7 @@ from corodash.model import TaskLabels
 from corodash.timeline import build_timeline
 from corodash.tui.log_panes import EVENT_WINDOW, LogPanes
 from corodash.tui.log_search import LogSearch
+from corodash.tui.task_colours import EventHighlighter
 from corodash.tui.widgets.tail_log import TailLog
 from corodash.tui.widgets.timeline_view import TimelineView
 
@@ -44,10 +45,9 @@ class LogsView(Vertical):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.panes = LogPanes(
-            TailLog(max_lines=EVENT_WINDOW, id="events"),
-            TailLog(max_lines=EVENT_WINDOW, id="output"),
-        )
+        events = TailLog(max_lines=EVENT_WINDOW, highlight=True, id="events")
+        events.highlighter = EventHighlighter()
+        self.panes = LogPanes(events, TailLog(max_lines=EVENT_WINDOW, id="output"))
         self.stdin = Input(placeholder="a line for input(), then Enter", id="stdin")
         self.stdin.cursor_blink = False  # a quiet screen while the program waits
         self._timeline_at = 0.0

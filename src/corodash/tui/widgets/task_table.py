@@ -17,6 +17,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from corodash.model import RunModel, TaskRow
+from corodash.tui.task_colours import colour_of
 
 STATE_STYLES = {
     "running": Style(color="green", bold=True),
@@ -155,7 +156,10 @@ class TaskTable(ScrollView, can_focus=True):
         counts = f"{row.yields}/{row.switches}"
         segments = [
             Segment(f"{row.id:>5} ", base),
-            Segment(f"{_clip(row.label, width):<{width}} ", base + Style(bold=not row.finished)),
+            Segment(
+                f"{_clip(row.label, width):<{width}} ",
+                base + Style(bold=not row.finished, color=colour_of(row.label) or None),
+            ),
             Segment(f"{row.kind:<9} ", base),
             Segment(f"{row.state:<11} ", STATE_STYLES.get(row.state, base)),
             Segment(f"{counts:>5}  ", base),

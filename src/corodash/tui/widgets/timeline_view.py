@@ -18,6 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from corodash.timeline import Lane, Timeline
+from corodash.tui.task_colours import colour_of
 
 LABEL = 14
 RUN = Style(color="green")
@@ -87,8 +88,8 @@ class TimelineView(ScrollView, can_focus=True):
         if row > len(self.lanes):
             return Strip.blank(width)
         lane = self.lanes[row - 1]
-        label = f"{lane.name[: LABEL - 1]:<{LABEL - 1}}│"
-        return Strip([Segment(label, AXIS), *self._cells(lane)]).crop_extend(0, width, None)
+        label = Segment(f"{lane.name[: LABEL - 1]:<{LABEL - 1}}", _lane_style(lane.name))
+        return Strip([label, Segment("│", AXIS), *self._cells(lane)]).crop_extend(0, width, None)
 
     def _axis(self) -> str:
         per = self.seconds_per_column
@@ -120,3 +121,8 @@ def _overlaps(
 ) -> bool:
     index = bisect_left(starts, right)
     return any(spans[i][1] > left for i in range(max(0, index - 3), index))
+
+
+def _lane_style(name: str) -> Style:
+    colour = colour_of(name)
+    return Style(color=colour) if colour else AXIS
