@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -28,6 +30,20 @@ class Place:
 
 
 class FrameView(Tree[Place]):
+    # Every node added, and a new virtual size, asks Tree for a layout of the whole screen
+    # by default: a third of the UI's time in a run of drive commands. The pane's own size
+    # never changes, so a repaint and its scrollbars are enough (overrides of the pinned
+    # Textual version's internals, as in TailLog).
+    virtual_size = Reactive(Size(0, 0), layout=False)
+
+    def watch_virtual_size(self, size: Size) -> None:
+        self._scroll_update(size)
+
+    def _invalidate(self) -> None:
+        self._clear_line_cache()
+        self._updates += 1
+        self.root._reset()
+        self.refresh()
     @dataclass
     class FrameShown(Message):
         """Another frame of the stack was chosen: the source pane follows its line."""
