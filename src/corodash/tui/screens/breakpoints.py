@@ -19,8 +19,9 @@ from corodash.model import TaskLabels, TaskRow
 Ask = Callable[..., bool]
 """The dashboard's ``command(name, *args, then=...)``."""
 HINT = (
-    "space: off/on   d: remove   y: a yield of {task}   w: a switch into {task}   "
-    "k: a block of gevent's hub   (b in the dashboard: the line on show)   escape: close"
+    "space: off/on   d: remove   escape: close\n"
+    "add   y: a yield of {task}   w: a switch into {task}\n"
+    "      k: a block of gevent's hub   (b in the dashboard: a line)"
 )
 
 

@@ -44,6 +44,7 @@ class FrameView(Tree[Place]):
         self._updates += 1
         self.root._reset()
         self.refresh()
+
     @dataclass
     class FrameShown(Message):
         """Another frame of the stack was chosen: the source pane follows its line."""
