@@ -595,3 +595,19 @@ def test_a_task_has_one_colour_in_the_table_the_events_and_the_timeline():
     label_segment = table._segments(model.tasks[1])[1]
     assert label_segment.style.color.name == colour
     assert colour_of("main") == colour_of("hub") == ""
+
+
+async def test_a_restart_keeps_the_line_breakpoints():
+    app = app_for("two_counters")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.query_one(TaskTable).selected == 1)
+        await pilot.press("tab", "tab", "down", "down", "down", "b")
+        await until(pilot, lambda: len(screen.breaks) == 1)
+        first_pid = screen.bridge.session.pid
+        await pilot.press("r")
+        await until(pilot, lambda: screen.bridge.session.pid != first_pid)
+        await until(pilot, lambda: [b["line"] for b in screen.breaks] == [7])
+        assert screen.breaks[0]["hits"] == 0  # set anew in the new agent
+        await pilot.press("c")
+        await until(pilot, lambda: screen.answer == "breakpoint 1: line 7 of two_counters.py")

@@ -22,6 +22,8 @@ class BreakKeys:
     answer: str
     breaks: list[dict[str, Any]]
     """The agent's breakpoints, as it last listed them."""
+    carried: list[dict[str, Any]]
+    """Breakpoints of the last run, to set again in a restarted one."""
 
     def action_until(self) -> None:
         row = self.target()
@@ -59,6 +61,20 @@ class BreakKeys:
         on = sum(b["enabled"] for b in self.breaks)
         self.answer = f"{on} breakpoint{'s' if on != 1 else ''} on (B lists them)"
         self._refresh_status()
+
+    def carry_breaks(self) -> None:
+        """A restart: line and block breakpoints go to the new agent (task ids do not
+        outlive a run, so breakpoints on tasks stay behind)."""
+        self.carried = [b for b in self.breaks if b["kind"] in ("line", "block") and b["enabled"]]
+        self.breaks = []
+        self.follower.source.breaks = set()
+
+    def restore_breaks(self) -> None:
+        """The new agent's first word: set the carried breakpoints in it."""
+        carried, self.carried = self.carried, []
+        for found in carried:
+            place = (found["file"], found["line"]) if found["kind"] == "line" else ()
+            self.command("break", found["kind"], *place, then=self.breaks_listed)
 
     def stopped_at_break(self, found: dict[str, Any]) -> None:
         """The stop was a breakpoint's: say which (run-to goes once hit)."""

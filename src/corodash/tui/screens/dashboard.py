@@ -97,6 +97,7 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, ViewKeys, ExportKey, Screen[N
         self.answer = ""
         self.job = ""
         self.breaks: list[dict[str, Any]] = []
+        self.carried: list[dict[str, Any]] = []
         self.logs = LogsView(id="logs-view")
         self.panes = self.logs.panes
         self.table = TaskTable(self.model, id="tasks")
@@ -157,8 +158,7 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, ViewKeys, ExportKey, Screen[N
     def start_run(self) -> None:
         self.logs.clear()
         self.follower.clear()
-        self.breaks = []  # a fresh agent has none
-        self.follower.source.breaks = set()
+        self.carry_breaks()  # a fresh agent has none: the lines and blocks are set again
         self.status_detail = ""
         self.answer = ""
         self.run_number += 1

@@ -35,6 +35,7 @@ class RunFeed:
     run_number: int
     status_detail: str
     _dirty: bool
+    carried: list[dict[str, Any]]
 
     def on_events_arrived(self, message: EventsArrived) -> None:
         if message.run != self.run_number or self.bridge is None:
@@ -55,6 +56,8 @@ class RunFeed:
         if message.run != self.run_number or self.client is None:
             return
         self.client.handle("state", (message.state, message.info))
+        if self.carried:
+            self.restore_breaks()
         if message.state == "paused" and message.info.get("break"):
             self.stopped_at_break(message.info["break"])
         if message.state == "paused":
