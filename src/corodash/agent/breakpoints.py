@@ -83,8 +83,9 @@ class Breakpoints:
         return any(b.enabled and b.kind in ("task", "yield", "switch") for b in self.items.values())
 
     def hit(self, event: tuple) -> Break | None:
-        """The breakpoint ``event`` hits, counted (a run-to goes), or None."""
-        for found in self.items.values():
+        """The breakpoint ``event`` hits, counted (a run-to goes), or None. On the traced
+        thread, while the command thread may add or remove one: it reads a copy."""
+        for found in tuple(self.items.values()):
             if found.enabled and found.matches(event):
                 return self.count(found)
         return None

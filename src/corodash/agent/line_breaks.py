@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from types import CodeType, FrameType, FunctionType
 from typing import Any
 
@@ -33,6 +33,8 @@ class LineBreaks:
         self.codes: dict[int, CodeType] = {}
         """Code objects that hold a breakpoint's line, by id (kept alive so ids stay)."""
         self._tool: int | None = None
+        self._was_watched: dict[int, CodeType] = {}
+        """What ``sys.monitoring`` watched last: code no breakpoint needs any more goes."""
         self._on_line = guard(self._line_event)
 
     # -- breakpoints ---------------------------------------------------------------------
@@ -85,16 +87,13 @@ class LineBreaks:
             self._tool = next(t for t in _TOOL_CANDIDATES if mon.get_tool(t) is None)
             mon.use_tool_id(self._tool, "corodash-lines")
             mon.register_callback(self._tool, mon.events.LINE, self._on_line)
-        for code in self._watched_before():
-            mon.set_local_events(self._tool, code, 0)
+        for key, code in self._was_watched.items():
+            if key not in self.codes:
+                mon.set_local_events(self._tool, code, 0)
         for code in self.codes.values():
             mon.set_local_events(self._tool, code, mon.events.LINE)
         self._was_watched = dict(self.codes)
         mon.restart_events()  # lines turned off (DISABLE) before count again
-
-    def _watched_before(self) -> Iterable[CodeType]:
-        before: dict[int, CodeType] = getattr(self, "_was_watched", {})
-        return [code for key, code in before.items() if key not in self.codes]
 
     def _watch_running_frames(self) -> None:
         """3.11: frames already running watched code get a line tracer now."""
