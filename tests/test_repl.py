@@ -378,3 +378,8 @@ def test_a_generator_kept_in_a_local_shows_as_created_at_the_next_stop():
     assert [e["name"] for e in stepped["events"] if e["kind"] == "spawn"] == []
     later = [t for t in listed["tasks"] if t["name"] == "numbers"]
     assert [(t["state"], t["yields"]) for t in later] == [("created", 0)]
+
+
+def test_expanding_a_name_that_is_not_a_local_says_so():
+    _, answer = repl("playlist", "expand player nosuch")
+    assert (answer["ok"], answer["error"]) == (False, "nosuch is not a local of play")

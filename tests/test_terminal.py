@@ -234,7 +234,7 @@ def test_o_opens_the_editor_at_the_line_and_comes_back(tmp_path, monkeypatch):
     monkeypatch.setenv("EDITOR", str(editor))
     term = Terminal([CORODASH, program("two_counters")], columns=120, lines=36)
     try:
-        term.wait_for("two_counters.py:4")
+        term.wait_for("❱  4 def counter")  # the source pane at the line (not just the table)
         term.press("o")
         term.wait_for("two_counters.py:4")  # the dashboard back after the editor
         deadline = time.monotonic() + 10

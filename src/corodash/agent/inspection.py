@@ -176,7 +176,10 @@ class Inspector:
         chosen = self._chosen(frames, at)
         if chosen is None or not path:
             raise KeyError("that frame is gone: the task moved on")
-        value = dict(_local_values(frames[chosen]))[path[0]]
+        local = dict(_local_values(frames[chosen]))
+        if path[0] not in local:
+            raise KeyError(f"{path[0]} is not a local of {frames[chosen].f_code.co_name}")
+        value = local[path[0]]
         for token in path[1:]:
             value = part(value, token)
         return {"parts": [list(p) for p in parts(value)]}
