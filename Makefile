@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint bench screenshots clean
 
-$(STAMP): pyproject.toml hatch_build.py src/corodash/agent/_speedups.c
+$(STAMP): pyproject.toml hatch_build.py $(wildcard src/corodash/agent/*.[ch])
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'

@@ -1,4 +1,4 @@
-"""Builds corodash's optional compiled tracer fast paths (src/corodash/agent/_speedups.c).
+"""Builds corodash's optional compiled recorder and tracer fast paths (src/corodash/agent/*.c).
 
 Where no C compiler works the build goes on without them: corodash then traces with its
 Python callbacks alone (slower, same events) and says so in a warning here.
@@ -13,15 +13,24 @@ from pathlib import Path
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-SOURCE = Path("src/corodash/agent/_speedups.c")
+SOURCES = ("src/corodash/agent/_speedups.c", "src/corodash/agent/_recorder.c")
 
 
-def compile_extension(source: Path, target: Path) -> str | None:
-    """Compile ``source`` into the extension module ``target``; the compiler's complaint when
+def compile_extension(sources: list[Path], target: Path) -> str | None:
+    """Compile ``sources`` into the extension module ``target``; the compiler's complaint when
     it fails, None when it worked."""
     compiler = shlex.split(sysconfig.get_config_var("CC") or "cc")
     include = sysconfig.get_paths()["include"]
-    command = [*compiler, "-O2", "-fPIC", "-shared", f"-I{include}", str(source), "-o", str(target)]
+    command = [
+        *compiler,
+        "-O2",
+        "-fPIC",
+        "-shared",
+        f"-I{include}",
+        *map(str, sources),
+        "-o",
+        str(target),
+    ]
     try:
         done = subprocess.run(command, capture_output=True, text=True)
     except OSError as error:
@@ -31,9 +40,9 @@ def compile_extension(source: Path, target: Path) -> str | None:
 
 class SpeedupsBuildHook(BuildHookInterface):
     def initialize(self, version: str, build_data: dict) -> None:
-        source = Path(self.root) / SOURCE
-        target = source.with_name("_speedups" + sysconfig.get_config_var("EXT_SUFFIX"))
-        problem = compile_extension(source, target)
+        sources = [Path(self.root) / source for source in SOURCES]
+        target = sources[0].with_name("_speedups" + sysconfig.get_config_var("EXT_SUFFIX"))
+        problem = compile_extension(sources, target)
         if problem is not None:
             self.app.display_warning(f"corodash: tracing fast paths not built: {problem}")
             return

@@ -31,6 +31,7 @@ from corodash.protocol import (
     Command,
     FrameReader,
 )
+from corodash.records import decode
 from corodash.trace_format import TraceBuilder
 
 READ_SIZE = 1 << 20
@@ -269,7 +270,7 @@ class AgentSession:
     def _dispatch(self, message: list[Any], listener: Listener) -> None:
         tag = message[0]
         if tag == EVENTS:
-            batch = message[1]
+            batch = decode(message[1], message[2])
             with self._numbering:
                 if batch and batch[-1][0] == END:
                     # held back until the agent's descriptors are read to their end: the

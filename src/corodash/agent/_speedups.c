@@ -7,30 +7,26 @@
  * exactly the same events. Optional: corodash/agent/accelerator.py falls back to the Python
  * callbacks alone when this module is not built.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "_recorder.h"
+
 #include <frameobject.h>
 #include <signal.h>
 #include <stddef.h>
-#include <time.h>
 
 static PyObject *str_dead, *str_hold, *str_event, *str_driven, *str_none_repr;
 
 /* ---- shared helpers --------------------------------------------------------------- */
 
-/* `clock()`, which is time.perf_counter. On Linux that reads CLOCK_MONOTONIC and divides its
- * nanoseconds by 1e9, which is done here directly: a fifth of a yield's cost otherwise. */
+/* `clock()`, which is time.perf_counter (CLOCK_MONOTONIC on Linux, read directly: a fifth
+ * of a yield's cost otherwise). */
 static PyObject *
 now(PyObject *clock)
 {
 #ifdef __linux__
-    struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) == 0) {
-        long long ns = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-        return PyFloat_FromDouble((double)ns / 1e9);
-    }
-#endif
+    return PyFloat_FromDouble(recorder_now());
+#else
     return PyObject_CallNoArgs(clock);
+#endif
 }
 
 /* The task id registered under id(obj) in `table`: a new reference, NULL when there is none
@@ -47,9 +43,9 @@ task_of(PyObject *table, void *address)
     return tid;
 }
 
-/* `append(event)` of a fresh tuple of `n` stolen items; steals them even on failure. */
+/* Records a fresh tuple of `n` stolen items; steals them even on failure. */
 static int
-record(PyObject *buffer, Py_ssize_t n, PyObject **items)
+record(PyObject *recorder, Py_ssize_t n, PyObject **items)
 {
     PyObject *event = PyTuple_New(n);
     if (event == NULL) {
@@ -63,10 +59,11 @@ record(PyObject *buffer, Py_ssize_t n, PyObject **items)
             failed = 1;
         PyTuple_SET_ITEM(event, i, items[i]);
     }
-    if (!failed)
-        failed = PyList_Append(buffer, event) < 0;
-    Py_DECREF(event);
-    return failed ? -1 : 0;
+    if (failed) {
+        Py_DECREF(event);
+        return -1;
+    }
+    return recorder_put_tuple((Recorder *)recorder, event);
 }
 
 /* What every tracer does after recording: `if gate.hold: gate.event()`. */
@@ -246,12 +243,10 @@ typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
     PyObject *by_address; /* dict: id(greenlet) -> task id */
-    PyObject *buffer;     /* the channel's list of events */
-    PyObject *clock;
+    PyObject *buffer;     /* the channel's Recorder */
     PyObject *gate;
     PyObject *fallback; /* the Python callback: first sight, a finished origin */
     PyObject *previous; /* the greenlet tracer this one replaced, or None */
-    PyObject *switch_code;
 } SwitchHook;
 
 /* The fast path's part of a switch: 0 when recorded, 1 when it is not the common case,
@@ -275,9 +270,14 @@ record_switch(SwitchHook *self, PyObject *event, PyObject *origin, PyObject *tar
         Py_DECREF(target_id);
         return dead < 0 ? -1 : 1;
     }
-    PyObject *items[] = {Py_NewRef(self->switch_code), now(self->clock), target_id, origin_id,
-                         Py_NewRef(event)};
-    if (record(self->buffer, 5, items) < 0)
+    /* complete in its record: no Python object is made */
+    Record entry = {.t = recorder_now(), .kind = SWITCH_KIND, .form = FORM_BINARY};
+    entry.flag = PyUnicode_Check(event) && PyUnicode_CompareWithASCIIString(event, "throw") == 0;
+    entry.task = (uint32_t)PyLong_AsUnsignedLong(target_id);
+    entry.a = (uint32_t)PyLong_AsUnsignedLong(origin_id);
+    Py_DECREF(origin_id);
+    Py_DECREF(target_id);
+    if (PyErr_Occurred() || recorder_put((Recorder *)self->buffer, &entry) < 0)
         return -1;
     return after_event(self->gate);
 }
@@ -322,12 +322,11 @@ switch_hook_body(PyObject *op, PyObject *const *args, size_t nargsf, PyObject *k
 static PyObject *
 switch_hook_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    static char *names[] = {"by_address", "buffer", "clock", "gate", "fallback",
-                            "previous", "switch_code", NULL};
-    PyObject *by_address, *buffer, *clock, *gate, *fallback, *previous, *code;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O!OOOOO:SwitchHook", names, &PyDict_Type,
-                                     &by_address, &PyList_Type, &buffer, &clock, &gate,
-                                     &fallback, &previous, &code))
+    static char *names[] = {"by_address", "buffer", "gate", "fallback", "previous", NULL};
+    PyObject *by_address, *buffer, *gate, *fallback, *previous;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O!OOO:SwitchHook", names, &PyDict_Type,
+                                     &by_address, &RecorderType, &buffer, &gate, &fallback,
+                                     &previous))
         return NULL;
     SwitchHook *self = (SwitchHook *)type->tp_alloc(type, 0);
     if (self == NULL)
@@ -335,11 +334,9 @@ switch_hook_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->vectorcall = switch_hook_call;
     self->by_address = Py_NewRef(by_address);
     self->buffer = Py_NewRef(buffer);
-    self->clock = Py_NewRef(clock);
     self->gate = Py_NewRef(gate);
     self->fallback = Py_NewRef(fallback);
     self->previous = Py_NewRef(previous);
-    self->switch_code = Py_NewRef(code);
     return (PyObject *)self;
 }
 
@@ -348,11 +345,9 @@ switch_hook_traverse(SwitchHook *self, visitproc visit, void *arg)
 {
     Py_VISIT(self->by_address);
     Py_VISIT(self->buffer);
-    Py_VISIT(self->clock);
     Py_VISIT(self->gate);
     Py_VISIT(self->fallback);
     Py_VISIT(self->previous);
-    Py_VISIT(self->switch_code);
     return 0;
 }
 
@@ -361,11 +356,9 @@ switch_hook_clear(SwitchHook *self)
 {
     Py_CLEAR(self->by_address);
     Py_CLEAR(self->buffer);
-    Py_CLEAR(self->clock);
     Py_CLEAR(self->gate);
     Py_CLEAR(self->fallback);
     Py_CLEAR(self->previous);
-    Py_CLEAR(self->switch_code);
     return 0;
 }
 
@@ -538,7 +531,7 @@ generator_hooks_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     long long small_int;
     if (!PyArg_ParseTupleAndKeywords(
             args, kwds, "O!O!O!OOOO!OLOOOO:GeneratorHooks", names, &PyDict_Type, &by_frame,
-            &PyDict_Type, &discarding, &PyList_Type, &buffer, &clock, &gate, &cause,
+            &PyDict_Type, &discarding, &RecorderType, &buffer, &clock, &gate, &cause,
             &PyFrozenSet_Type, &plain_types, &safe_repr, &small_int, &resume_fallback,
             &yield_fallback, &resume_code, &yield_code))
         return NULL;
@@ -668,7 +661,8 @@ PyInit__speedups(void)
         return NULL;
     if (PyModule_AddObjectRef(module, "SwitchHook", (PyObject *)&SwitchHookType) < 0 ||
         PyModule_AddObjectRef(module, "GeneratorHooks", (PyObject *)&GeneratorHooksType) < 0 ||
-        PyModule_AddObjectRef(module, "Guard", (PyObject *)&GuardType) < 0) {
+        PyModule_AddObjectRef(module, "Guard", (PyObject *)&GuardType) < 0 ||
+        recorder_init_module(module) < 0) {
         Py_DECREF(module);
         return NULL;
     }

@@ -20,6 +20,7 @@ from corodash.agent.line_breaks import LineBreaks
 from corodash.agent.registry import Registry, Task
 from corodash.agent.stop_signal import StopSignal
 from corodash.protocol import BLOCK, REPLY, Command
+from corodash.records import Batch
 
 BREAK_COMMANDS = ("break", "breaks", "clear", "toggle")
 
@@ -187,11 +188,11 @@ class AgentCommands:
         if self.gate.request_pause():
             self._interrupt_soon()
 
-    def _break_on_block(self, batch: list[tuple]) -> None:
+    def _break_on_block(self, batch: Batch) -> None:
         """On the channel's thread: a batch that holds a block, with a block breakpoint
         set, pauses the program (just after the blocking stretch, in the task after it)."""
         wanted = self.gate.breaks.enabled("block")
-        if wanted and any(event[0] == BLOCK for event in batch) and self.gate.request_pause():
+        if wanted and BLOCK in batch.kinds() and self.gate.request_pause():
             self.gate.hit = self.gate.breaks.count(wanted[0])
             self._interrupt_soon()
 

@@ -17,7 +17,6 @@ import ast
 import linecache
 import sys
 from collections import Counter
-from operator import itemgetter
 from time import perf_counter
 from types import CodeType, FrameType, ModuleType
 from typing import Any
@@ -26,10 +25,9 @@ from corodash.agent.program_clock import ProgramClock
 from corodash.agent.registry import Registry
 from corodash.agent.usercode import CodeFilter
 from corodash.protocol import BLOCK, SWITCH
+from corodash.records import Batch
 
 DEFAULT_THRESHOLD = 0.1
-
-_event_code = itemgetter(0)
 
 
 class BlockDetector:
@@ -69,27 +67,20 @@ class BlockDetector:
         self.samples: list[tuple[float, tuple[str, str | None]]] = []
         """The current stretch's (time, (file:line, call)) samples, once it is a block."""
 
-    def see(self, batch: list[tuple]) -> None:
+    def see(self, batch: Batch) -> None:
         """A batch of events about to be sent: its first switch ends the current stretch, its
         last switch starts the next one."""
-        codes = None
-        if batch[-1][0] == SWITCH:  # the common case in a program that switches a lot
-            last = len(batch) - 1
-        else:
-            codes = bytes(map(_event_code, batch))
-            last = codes.rfind(SWITCH)
-            if last < 0:
-                return
+        codes = batch.kinds()
+        last = codes.rfind(SWITCH)
+        if last < 0:
+            return
         if self.samples:
-            if codes is None:
-                codes = bytes(map(_event_code, batch))
             first = codes.find(SWITCH)
-            block = self._stretch_end(batch[first][1])
+            block = self._stretch_end(batch.time_and_task(first)[0])
             if block is not None:
                 batch.insert(first, block)
                 last += 1
-        switch = batch[last]
-        self.since, self.running = switch[1], switch[2]
+        self.since, self.running = batch.time_and_task(last)
 
     def _after_stop(self, stopped_at: float, seconds: float) -> None:
         if self.since <= stopped_at:

@@ -1,10 +1,11 @@
 """The agent's two pipes: batched events out, commands in.
 
-Tracers append event tuples to ``Channel.buffer`` (one list append per event, nothing else);
-a real OS thread drains it every few milliseconds, shows the batch to its watchers (blocking
-detection), encodes it as one msgpack frame and
-writes it. Other messages go through ``send``, which flushes pending events first so the
-controller sees everything in the order it happened.
+Tracers record events into ``Channel.buffer``, the compiled recorder's bounded ring of
+24-byte records (a switch is recorded with no Python object; see records.py), or without
+the compiled module a list of tuples behind the same interface. A real OS thread drains it
+every few milliseconds, shows each batch to its watchers (blocking detection), and writes
+it as one msgpack frame of records and tuples. Other messages go through ``send``, which
+flushes pending events first so the controller sees everything in the order it happened.
 """
 
 from __future__ import annotations
@@ -14,11 +15,53 @@ from _thread import allocate_lock, start_new_thread
 from collections.abc import Callable
 from os import _exit  # the real one: the agent wraps os._exit (forking.py)
 from time import perf_counter, sleep
+from typing import Any
 
+from corodash.agent.accelerator import speedups
 from corodash.protocol import EVENTS, REPLY, STATE, Command, encode_frame
+from corodash.records import Batch, tuple_records
 
 FLUSH_INTERVAL = 0.005
-MAX_BATCH = 20_000
+MAX_BATCH = 65_536
+RING_CAPACITY = 262_144
+"""Records the compiled recorder holds (6 MiB) before the traced thread waits for the
+channel: memory stays bounded however fast the program records."""
+
+
+class ListRecorder:
+    """The recorder without the compiled module: a list of event tuples, taken as records
+    made on the channel's thread."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple] = []
+        self.append = self.events.append
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def take(self, most: int) -> tuple[bytes, list[tuple]] | None:
+        events = self.events
+        batch = events[:most]
+        del events[:most]
+        return (tuple_records(batch), batch) if batch else None
+
+    def last(self) -> tuple | None:
+        return self.events[-1] if self.events else None
+
+    def clear(self) -> None:
+        self.events.clear()
+
+    def silence(self) -> None:
+        self.clear()
+
+    def set_drainer(self) -> None:
+        """Only the compiled ring is bounded: nobody waits for room here."""
+
+
+def new_recorder() -> Any:
+    if speedups is not None:
+        return speedups.Recorder(RING_CAPACITY)
+    return ListRecorder()
 
 
 class Channel:
@@ -26,13 +69,13 @@ class Channel:
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
-        self.buffer: list[tuple] = []
+        self.buffer = new_recorder()
         self.on_tick: list[Callable[[float], None]] = []
-        self.on_batch: list[Callable[[list[tuple]], None]] = []
+        self.on_batch: list[Callable[[Batch], None]] = []
         """Watchers that see each batch of events, on this channel's thread, before it is sent."""
         self._lock = allocate_lock()
         self._running = False
-        self._last_sent: tuple | None = None
+        self._last_sent: Batch | None = None
         self._message_seq = 0
 
     def start(self) -> None:
@@ -43,9 +86,10 @@ class Channel:
         """In a forked child: nothing recorded or sent from here on belongs to the run."""
         self._running = False
         self.fd = -1
-        self.buffer.clear()
+        self.buffer.silence()
 
     def _flush_loop(self) -> None:
+        self.buffer.set_drainer()
         while self._running:
             sleep(FLUSH_INTERVAL)
             self.flush()
@@ -73,25 +117,21 @@ class Channel:
 
     def last_event(self) -> tuple | None:
         """The event recorded last (by the calling thread, when called right after it)."""
-        buffer = self.buffer
-        try:
-            return buffer[-1]
-        except IndexError:  # just sent
-            return self._last_sent
+        last = self.buffer.last()
+        if last is None and self._last_sent is not None:  # just sent
+            return self._last_sent.last()
+        return last
 
     def _flush_locked(self) -> None:
-        buffer = self.buffer
-        while buffer:
-            count = min(len(buffer), MAX_BATCH)
-            batch = buffer[:count]
-            del buffer[:count]
-            self._last_sent = batch[-1]
+        take = self.buffer.take
+        while (taken := take(MAX_BATCH)) is not None:
+            batch = self._last_sent = Batch(*taken)
             for watch in self.on_batch:
                 try:
                     watch(batch)
                 except Exception:  # a watcher's failure must not stop the events
                     continue
-            self._write(encode_frame((EVENTS, batch)))
+            self._write(encode_frame((EVENTS, batch.records, batch.extras)))
 
     def _write(self, data: bytes) -> None:
         if self.fd < 0:

@@ -76,11 +76,9 @@ class GreenletTracer:
         return speedups.SwitchHook(
             by_address=registry.by_address,
             buffer=append.__self__,
-            clock=clock,
             gate=gate,
             fallback=on_greenlet,
             previous=previous,
-            switch_code=SWITCH,
         )
 
     def _first_sight_or_end(

@@ -1,0 +1,107 @@
+"""Event records: how a batch of events crosses from the agent to the controller and into a
+recording.
+
+Every event is one 24-byte record (``RECORD``): time, kind, form, flag, task and two more
+fields. A switch between known greenlets is complete in its record (``FORM_BINARY``: the
+compiled recorder makes no Python object for it); every other event keeps its agent tuple
+in the batch's list of tuples, in order, and its record says so (``FORM_TUPLE``). The
+agent's compiled recorder (``_recorder.c``) writes the same layout. docs/recording.md
+describes it.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections import Counter
+from typing import Any
+
+from corodash.protocol import KIND_NAMES, SWITCH
+
+try:
+    from corodash.agent._speedups import decode as _compiled_decode
+except ImportError:  # not built: decoded in Python, same tuples
+    _compiled_decode = None
+
+RECORD = struct.Struct("<dBBHIII")
+"""t (seconds, perf_counter), kind (the event code), form, flag, task, a, b."""
+SIZE = RECORD.size
+KIND_OFFSET, FORM_OFFSET, TASK_OFFSET = 8, 9, 12
+FORM_BINARY, FORM_TUPLE = 0, 1
+NO_TASK = 0xFFFFFFFF
+"""The task field of an event that belongs to no task (output of the process itself)."""
+_TIME_TASK = struct.Struct("<d4xI")
+
+
+def tuple_record(event: tuple | list) -> bytes:
+    """The record of an event kept as its tuple."""
+    task = event[2]
+    return RECORD.pack(event[1], event[0], FORM_TUPLE, 0, NO_TASK if task is None else task, 0, 0)
+
+
+def tuple_records(events: list) -> bytes:
+    """Records for a list of event tuples (the recorder without the compiled module)."""
+    return b"".join(map(tuple_record, events))
+
+
+def _binary_event(t: float, kind: int, flag: int, task: int, a: int) -> tuple:
+    if kind != SWITCH:
+        raise ValueError(f"no binary form for event kind {kind}")
+    return (SWITCH, t, task, a, "throw" if flag else "switch")
+
+
+def _decode_python(records: bytes, extras: list) -> list:
+    tuples = iter(extras)
+    events = []
+    for t, kind, form, flag, task, a, _b in RECORD.iter_unpack(records):
+        events.append(next(tuples) if form == FORM_TUPLE else _binary_event(t, kind, flag, task, a))
+    return events
+
+
+def decode(records: bytes, extras: list) -> list:
+    """The agent tuples of a batch, in order."""
+    if _compiled_decode is not None:
+        return _compiled_decode(records, extras)
+    return _decode_python(records, extras)
+
+
+def kinds(records: bytes) -> bytes:
+    """Each record's event code, one byte each: ``kinds(r).find(SWITCH)`` and friends."""
+    return records[KIND_OFFSET::SIZE]
+
+
+def count_kinds(records: bytes) -> Counter[str]:
+    """How many events of each kind (by name) a batch holds."""
+    counts = Counter(kinds(records))
+    return Counter({KIND_NAMES[code]: n for code, n in counts.items()})
+
+
+class Batch:
+    """One batch taken from the recorder, which watchers on the channel's thread may read
+    and add to before it is sent."""
+
+    __slots__ = ("extras", "records")
+
+    def __init__(self, records: bytes, extras: list) -> None:
+        self.records = records
+        self.extras = extras
+
+    def __len__(self) -> int:
+        return len(self.records) // SIZE
+
+    def kinds(self) -> bytes:
+        return kinds(self.records)
+
+    def time_and_task(self, index: int) -> tuple[float, int | None]:
+        t, task = _TIME_TASK.unpack_from(self.records, index * SIZE)
+        return t, None if task == NO_TASK else task
+
+    def insert(self, index: int, event: tuple) -> None:
+        """Add an event before the one at ``index``."""
+        at = index * SIZE
+        before = self.records[FORM_OFFSET:at:SIZE].count(FORM_TUPLE)
+        self.records = self.records[:at] + tuple_record(event) + self.records[at:]
+        self.extras.insert(before, event)
+
+    def last(self) -> Any:
+        """The batch's last event, as a tuple."""
+        return decode(self.records[-SIZE:], self.extras[-1:])[0]
