@@ -23,7 +23,7 @@ A terminal dashboard for Python coroutines: generators, iterators, greenlet and 
 
   corodash                       open the gallery of built-in demos
   corodash SCRIPT [-- ARGS]      open the dashboard on your program, paused at its start
-  corodash trace SCRIPT          run it traced to the end and write a JSONL trace
+  corodash trace SCRIPT          run it traced to the end; write a recording (or JSONL)
   corodash repl SCRIPT           a line console: step, next, send, throw, close, switch
   corodash compare SCRIPT        run it patched and unpatched; what blocked gevent's hub
 """
@@ -113,9 +113,9 @@ def _dashboard_parser() -> argparse.ArgumentParser:
 def _trace_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="corodash trace",
-        description="Run SCRIPT to its end, traced; write the trace "
-        "(JSON Lines) and print a summary. Exit status: 0 finished, 1 the program raised, "
-        "2 usage/missing file/syntax error, 124 timeout.",
+        description="Run SCRIPT to its end, traced; write the trace (a binary recording, "
+        "or JSON Lines for a .jsonl name) and print a summary. Exit status: 0 finished, "
+        "1 the program raised, 2 usage/missing file/syntax error, 124 timeout.",
     )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("script", nargs="?", help="the Python program to run")
@@ -128,9 +128,10 @@ def _trace_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--out",
-        default="corodash-trace.jsonl",
+        default="corodash-trace.cdrec",
         metavar="FILE",
-        help="where to write the trace (default: %(default)s)",
+        help="where to write the trace: a recording, or JSON Lines if FILE ends in .jsonl "
+        "(default: %(default)s)",
     )
     parser.add_argument(
         "--timeout",

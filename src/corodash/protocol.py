@@ -126,6 +126,13 @@ class TaskLabeler:
         return label
 
 
+def name_spawn(raw: list | tuple, names: dict[int, str], labeler: TaskLabeler | None) -> str:
+    """Note the name of the task a SPAWN announces in ``names``; its label."""
+    names[raw[2]] = raw[3]
+    proposed = (raw[8] if len(raw) > 8 else None) or raw[3]
+    return labeler.label(raw[2], proposed) if labeler else proposed
+
+
 def expand_batch(
     batch: list,
     seq: int,
@@ -184,8 +191,7 @@ def expand_batch(
                 }
             )
         else:
-            if code == SPAWN:
-                names[task] = raw[3]
+            label = name_spawn(raw, names, labeler) if code == SPAWN else None
             event = {
                 "seq": seq,
                 "t": t,
@@ -196,8 +202,7 @@ def expand_batch(
             event.update(zip(FIELDS[code], raw[3:], strict=False))
             event["name"] = names.get(task, "?")
             if code == SPAWN:
-                proposed = event.get("label") or raw[3]
-                event["label"] = labeler.label(task, proposed) if labeler else proposed
+                event["label"] = label
             add(event)
         seq += 1
     return events

@@ -2,7 +2,9 @@
 
 Knows nothing of the UI. A listener receives numbered trace events, state changes, replies
 and the end of the run, on the session's reader thread; the dashboard posts them as messages,
-the headless commands put them on a queue.
+the headless commands put them on a queue. A listener that only stores events (``corodash
+trace``) has a ``records`` method instead and gets the agent's batches undecoded
+(records.py): the events a flood brings then cost no Python object here.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from corodash.protocol import (
     END,
     EVENTS,
     HELLO,
+    OUTPUT,
     PROTOCOL_VERSION,
     REPLY,
     RUNNING,
@@ -30,8 +33,9 @@ from corodash.protocol import (
     TOPLEVEL,
     Command,
     FrameReader,
+    expand_batch,
 )
-from corodash.records import decode
+from corodash.records import KIND_OFFSET, SIZE, decode, tuple_record
 from corodash.trace_format import TraceBuilder
 
 READ_SIZE = 1 << 20
@@ -63,6 +67,7 @@ class Reply:
 
 class Listener(Protocol):
     def events(self, events: list[dict[str, Any]]) -> None: ...
+    # optional: def records(self, records: bytes, tuples: list) -> None
     def state(self, state: str, info: dict[str, Any]) -> None: ...
     def reply(self, reply: Reply) -> None: ...
     def toplevel(self, status: dict[str, Any]) -> None: ...
@@ -139,6 +144,7 @@ class AgentSession:
     def __init__(self, options: RunOptions, listener: Listener) -> None:
         self.options = options
         self.listener = listener
+        self._records = getattr(listener, "records", None)
         self.builder = TraceBuilder()
         self.process: subprocess.Popen[bytes] | None = None
         self.pid: int | None = None
@@ -270,14 +276,15 @@ class AgentSession:
     def _dispatch(self, message: list[Any], listener: Listener) -> None:
         tag = message[0]
         if tag == EVENTS:
-            batch = decode(message[1], message[2])
+            records, extras = message[1], message[2]
             with self._numbering:
-                if batch and batch[-1][0] == END:
+                if records and records[-SIZE + KIND_OFFSET] == END:
                     # held back until the agent's descriptors are read to their end: the
                     # end is always the trace's last event
-                    self._end_sent = batch.pop()
-                if batch:
-                    listener.events(self.builder.expand(batch))
+                    self._end_sent = extras.pop()
+                    records = records[:-SIZE]
+                if records:
+                    self._deliver(records, extras)
         elif tag == STATE:
             state, info = message[1], message[2]
             info["seq"] = message[3]
@@ -289,6 +296,17 @@ class AgentSession:
             listener.toplevel(message[1])
         elif tag == HELLO:
             self._hello(message[1])
+
+    def _deliver(self, records: bytes, extras: list) -> None:
+        """Events to the listener, numbered: undecoded to one that takes records."""
+        if self._records is not None:
+            self._records(records, extras)
+            self.builder.seq += len(records) // SIZE
+        else:
+            self.listener.events(self.builder.expand(decode(records, extras)))
+
+    def _deliver_tuple(self, event: list) -> None:
+        self._deliver(tuple_record(event), [event])
 
     def _hello(self, hello: dict[str, Any]) -> None:
         self.builder.t0 = self._agent_t0 = hello["t0"]
@@ -317,17 +335,12 @@ class AgentSession:
         now = self._stopped_at if self._stopped_at is not None else time.perf_counter()
         return max(0.0, now - self.builder.t0)
 
-    def _apply_stop_reason(self, end: dict[str, Any]) -> None:
-        if self._stop_reason and end.get("status") == "stopped":
-            end["status"] = self._stop_reason
-
     def _read_output(self, stream: str, pipe: Any) -> None:
         for raw in iter(pipe.readline, b""):
             text = raw.decode("utf-8", "replace").rstrip("\n")
             # perf_counter is the agent's clock too (CLOCK_MONOTONIC, shared by processes).
             with self._numbering:
-                event = self.builder.process_output(time.perf_counter(), stream, text)
-                self.listener.events([event])
+                self._deliver_tuple([OUTPUT, time.perf_counter(), None, stream, text])
         pipe.close()
 
     def _finish(self) -> None:
@@ -349,14 +362,16 @@ class AgentSession:
             os.close(self._commands_fd)
             self._commands_fd = -1
         with self._numbering:
-            if self._end_sent is None:
-                self.end = self._synthesised_end(code)
-            else:
-                self.end = self.builder.expand([self._end_sent])[0]
-                self._apply_stop_reason(self.end)
-            self.listener.events([self.end])
+            end = self._end_sent
+            if end is None:
+                end = self._synthesised_end(code)
+            elif self._stop_reason and end[3] == "stopped":
+                end[3] = self._stop_reason
+            builder = self.builder
+            self.end = expand_batch([end], builder.seq, builder.t0, builder.names)[0]
+            self._deliver_tuple(end)
 
-    def _synthesised_end(self, code: int) -> dict[str, Any]:
+    def _synthesised_end(self, code: int) -> list[Any]:
         """The END of an agent that died without saying so (killed, crashed, os._exit)."""
         if code < 0:
             try:
@@ -371,5 +386,4 @@ class AgentSession:
             status, error = "error", self._protocol_error
         now = time.perf_counter()
         wall = round(now - self._agent_t0, 6) if self._agent_t0 is not None else None
-        raw = [END, now, 0, status, code, error, "", None, wall]
-        return self.builder.expand([raw])[0]
+        return [END, now, 0, status, code, error, "", None, wall]

@@ -12,15 +12,17 @@ from typing import IO, Any
 
 import msgspec
 
-from corodash.protocol import MAIN_TASK, PROCESS_NAME, TaskLabeler, expand_batch
+from corodash.protocol import MAIN_TASK, SPAWN, TaskLabeler, expand_batch, name_spawn
+from corodash.records import decode
 
 
 class TraceBuilder:
-    """Numbers events in arrival order and names their tasks."""
+    """Numbers events in arrival order and names their tasks: what expanding an event needs
+    to know of the events before it (labels are given in spawn order, ``TaskLabeler``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, t0: float = 0.0) -> None:
         self.seq = 0
-        self.t0 = 0.0
+        self.t0 = t0
         self.names: dict[int, str] = {MAIN_TASK: "main"}
         self.labeler = TaskLabeler()
 
@@ -29,20 +31,29 @@ class TraceBuilder:
         self.seq += len(batch)
         return events
 
-    def process_output(self, t: float, stream: str, text: str) -> dict[str, Any]:
-        """An OUTPUT event for what reached the agent's own descriptors (a fatal error's
-        report: the program's output goes through the agent)."""
-        event = {
+    def skip(self, tuples: list, count: int) -> None:
+        """Pass over ``count`` events, ``tuples`` those kept as tuples, without expanding
+        them: only their spawns matter to later events."""
+        for event in tuples:
+            if event[0] == SPAWN:
+                name_spawn(event, self.names, self.labeler)
+        self.seq += count
+
+    def state(self) -> dict[str, Any]:
+        """What a recording's checkpoint keeps, to expand from there."""
+        return {
             "seq": self.seq,
-            "t": round(t - self.t0, 7),
-            "kind": "output",
-            "task": None,
-            "name": PROCESS_NAME,
-            "stream": stream,
-            "text": text,
+            "names": list(self.names.items()),
+            "taken": sorted(self.labeler.taken),
         }
-        self.seq += 1
-        return event
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], t0: float) -> TraceBuilder:
+        builder = cls(t0)
+        builder.seq = state["seq"]
+        builder.names = {int(task): name for task, name in state["names"]}
+        builder.labeler.taken = set(state["taken"])
+        return builder
 
 
 def output_bytes(event: dict[str, Any]) -> bytes:
@@ -59,17 +70,31 @@ class TraceWriter:
         self.path = Path(path)
         self._file: IO[bytes] = open(self.path, "wb")  # noqa: SIM115 - closed in close()
         self._encoder = msgspec.json.Encoder()
+        self.builder = TraceBuilder()
+
+    def begin(self, header: dict[str, Any]) -> None:
+        """Times count from the header's ``t0`` (as a recording's header says it)."""
+        self.builder.t0 = header["t0"]
 
     def write(self, events: list[dict[str, Any]]) -> None:
         if events:
             self._file.write(self._encoder.encode_lines(events))
             self._file.flush()
 
+    def write_records(self, records: bytes, extras: list) -> None:
+        """A batch as the agent sent it (records.py), expanded and numbered here."""
+        self.write(self.builder.expand(decode(records, extras)))
+
     def close(self) -> None:
         self._file.close()
 
 
 def read_trace(path: str | Path) -> list[dict[str, Any]]:
-    """All events of a trace file (for tests and tools)."""
+    """All events of a trace file, JSONL or recording (for tests and tools)."""
+    from corodash.recording_file import RecordingReader, is_recording
+
+    if is_recording(path):
+        with RecordingReader(path) as reader:
+            return [event for block in reader.events() for event in block]
     with open(path, "rb") as handle:
         return [msgspec.json.decode(line) for line in handle if line.strip()]

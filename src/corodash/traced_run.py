@@ -1,8 +1,10 @@
-"""One program run to its end in free-run mode, its events written to a trace file as they
-come. UI-free: ``corodash trace`` prints it, ``compare`` runs it twice.
+"""One program run to its end in free-run mode, its events written as they come: to a
+binary recording (recording_file.py) or, for a ``.jsonl`` name, to a JSONL trace. UI-free:
+``corodash trace`` prints it, ``compare`` runs it twice.
 
-Writing happens on the session's reader thread, in the listener, so a flood of events costs
-one decode, one expansion and one encode each, with no hand-over between threads.
+Writing happens on the session's reader thread, in the listener, which takes the agent's
+batches undecoded: a recording stores them as they came (a flood costs no Python object per
+event), a JSONL trace expands them once, with no hand-over between threads.
 """
 
 from __future__ import annotations
@@ -11,13 +13,18 @@ import sys
 import threading
 import time
 from collections import Counter
-from operator import itemgetter
 from typing import Any, TextIO
 
+from corodash.protocol import OUTPUT, SPAWN, event_dict
+from corodash.recording_file import RecordingWriter
+from corodash.records import count_kinds, kinds
 from corodash.session import AgentSession, Reply, RunOptions
 from corodash.trace_format import TraceWriter, output_bytes
 
-_KIND = itemgetter("kind")
+
+def trace_sink(path: str) -> RecordingWriter | TraceWriter:
+    """Where a run's events go: a JSONL trace for a ``.jsonl`` name, else a recording."""
+    return TraceWriter(path) if path.endswith(".jsonl") else RecordingWriter(path)
 
 
 class TraceRun:
@@ -39,7 +46,8 @@ class TraceRun:
         """Why the trace file could not be written (the run was then stopped)."""
         self.cancelled: str | None = None
         """Why the run was cut short from outside ("interrupted"), if it was."""
-        self._writer: TraceWriter | None = None
+        self._writer: RecordingWriter | TraceWriter | None = None
+        self._session: AgentSession | None = None
         self._ended = threading.Event()
         self._wake = threading.Event()
         """Set by the end or by ``cancel``: the main thread waits on this one."""
@@ -47,8 +55,8 @@ class TraceRun:
     def run(self) -> dict[str, Any]:
         """Run to the end, the timeout or a cancel; the ``end`` event. Raises OSError if
         the trace file cannot be written."""
-        self._writer = TraceWriter(self.out)
-        session = AgentSession(self.options, self)
+        self._writer = trace_sink(self.out)
+        session = self._session = AgentSession(self.options, self)
         started = time.perf_counter()
         session.start()
         try:
@@ -70,23 +78,28 @@ class TraceRun:
 
     # -- the session's listener ----------------------------------------------------------
 
-    def events(self, events: list[dict[str, Any]]) -> None:
-        assert self._writer is not None
+    def records(self, records: bytes, extras: list) -> None:
+        writer, session = self._writer, self._session
+        assert writer is not None and session is not None
         if self.write_error is None:
             try:
-                self._writer.write(events)
+                writer.begin({"t0": session.builder.t0, "script": self.options.script})
+                writer.write_records(records, extras)
             except OSError as error:  # disk full: the run ends, the reason said
                 self.write_error = f"cannot write the trace to {self.out}: {error.strerror}"
                 self.cancel("error")
-        counts = Counter(map(_KIND, events))
-        self.counts.update(counts)
-        if "spawn" in counts:
-            self.task_kinds.update(e["task_kind"] for e in events if e["kind"] == "spawn")
-        if "output" in counts and self.echo is not None:
-            for event in events:
-                if event["kind"] == "output":
-                    stream = sys.stderr if event["stream"] == "stderr" else self.echo
-                    write_exactly(event, stream)
+        codes = kinds(records)
+        self.counts.update(count_kinds(records))
+        if SPAWN in codes:
+            self.task_kinds.update(e[4] for e in extras if e[0] == SPAWN)
+        if OUTPUT in codes and self.echo is not None:
+            for raw in extras:
+                if raw[0] == OUTPUT:
+                    event = event_dict(raw, 0, 0.0, {})
+                    write_exactly(event, sys.stderr if raw[3] == "stderr" else self.echo)
+
+    def events(self, events: list[dict[str, Any]]) -> None:
+        """Never called: ``records`` takes every batch."""
 
     def state(self, state: str, info: dict[str, Any]) -> None:
         """Free-run mode never pauses."""

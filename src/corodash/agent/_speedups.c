@@ -12,6 +12,7 @@
 #include <frameobject.h>
 #include <signal.h>
 #include <stddef.h>
+#include <string.h>
 
 static PyObject *str_dead, *str_hold, *str_event, *str_driven, *str_none_repr;
 
@@ -239,9 +240,31 @@ static PyTypeObject GuardType = {
 
 /* ---- greenlet switches ------------------------------------------------------------ */
 
+/* The few greenlets switched between most recently, with their task ids: a switch-heavy
+ * program goes back and forth between a handful, and a dict lookup costs a new int per
+ * address. Every change to the registry's table bumps `addresses_changed` (an address may
+ * be reused by a new greenlet once the old one is gone), which empties the cache. */
+#define KNOWN 4
+typedef struct {
+    void *address;
+    uint32_t task;
+} Known;
+
+static unsigned long addresses_changed = 0;
+
+static PyObject *
+table_changed(PyObject *module, PyObject *unused)
+{
+    addresses_changed++;
+    Py_RETURN_NONE;
+}
+
 typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
+    Known known[KNOWN];
+    int next_known;
+    unsigned long seen_changes;
     PyObject *by_address; /* dict: id(greenlet) -> task id */
     PyObject *buffer;     /* the channel's Recorder */
     PyObject *gate;
@@ -249,35 +272,53 @@ typedef struct {
     PyObject *previous; /* the greenlet tracer this one replaced, or None */
 } SwitchHook;
 
+/* The task id of greenlet `glet`: 1 when found, 0 when it is not a task, -1 on error. */
+static int
+known_task(SwitchHook *self, PyObject *glet, uint32_t *task)
+{
+    if (self->seen_changes != addresses_changed) {
+        memset(self->known, 0, sizeof(self->known));
+        self->seen_changes = addresses_changed;
+    }
+    for (int i = 0; i < KNOWN; i++) {
+        if (self->known[i].address == glet) {
+            *task = self->known[i].task;
+            return 1;
+        }
+    }
+    PyObject *tid = task_of(self->by_address, glet);
+    if (tid == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    unsigned long value = PyLong_AsUnsignedLong(tid);
+    Py_DECREF(tid);
+    if (value == (unsigned long)-1 && PyErr_Occurred())
+        return -1;
+    self->known[self->next_known] = (Known){glet, (uint32_t)value};
+    self->next_known = (self->next_known + 1) % KNOWN;
+    *task = (uint32_t)value;
+    return 1;
+}
+
 /* The fast path's part of a switch: 0 when recorded, 1 when it is not the common case,
  * -1 on error. */
 static int
 record_switch(SwitchHook *self, PyObject *event, PyObject *origin, PyObject *target)
 {
-    PyObject *origin_id = task_of(self->by_address, origin);
-    if (origin_id == NULL)
-        return PyErr_Occurred() ? -1 : 1;
-    PyObject *target_id = task_of(self->by_address, target);
-    if (target_id == NULL) {
-        Py_DECREF(origin_id);
-        return PyErr_Occurred() ? -1 : 1;
-    }
+    Record entry = {.kind = SWITCH_KIND, .form = FORM_BINARY};
+    int found = known_task(self, origin, &entry.a);
+    if (found == 1)
+        found = known_task(self, target, &entry.task);
+    if (found != 1)
+        return found < 0 ? -1 : 1;
     PyObject *dead_attr = PyObject_GetAttr(origin, str_dead);
     int dead = dead_attr == NULL ? -1 : PyObject_IsTrue(dead_attr);
     Py_XDECREF(dead_attr);
-    if (dead != 0) {
-        Py_DECREF(origin_id);
-        Py_DECREF(target_id);
+    if (dead != 0)
         return dead < 0 ? -1 : 1;
-    }
     /* complete in its record: no Python object is made */
-    Record entry = {.t = recorder_now(), .kind = SWITCH_KIND, .form = FORM_BINARY};
+    entry.t = recorder_now();
     entry.flag = PyUnicode_Check(event) && PyUnicode_CompareWithASCIIString(event, "throw") == 0;
-    entry.task = (uint32_t)PyLong_AsUnsignedLong(target_id);
-    entry.a = (uint32_t)PyLong_AsUnsignedLong(origin_id);
-    Py_DECREF(origin_id);
-    Py_DECREF(target_id);
-    if (PyErr_Occurred() || recorder_put((Recorder *)self->buffer, &entry) < 0)
+    if (recorder_put((Recorder *)self->buffer, &entry) < 0)
         return -1;
     return after_event(self->gate);
 }
@@ -628,6 +669,8 @@ static PyMethodDef module_methods[] = {
      "Raise the stop signal when the current tracer callback returns."},
     {"set_stop_signal", set_stop_signal, METH_O, "The signal whose handler takes a safe stop."},
     {"in_callback", in_callback, METH_NOARGS, "True inside a tracer callback."},
+    {"table_changed", table_changed, METH_NOARGS,
+     "The registry changed its address table: switch hooks look addresses up afresh."},
     {"take_failure", take_failure, METH_NOARGS,
      "The first error a callback raised (tracing stopped then), once; else None."},
     {NULL, NULL, 0, NULL},

@@ -63,3 +63,11 @@ def take_failure() -> BaseException | None:
         return None
     _reported = True
     return _failure[0]
+
+
+def _no_cache() -> None:
+    """Without the compiled module no switch hook caches addresses."""
+
+
+table_changed = speedups.table_changed if speedups is not None else _no_cache
+"""Call after any change to the registry's address table (see SwitchHook's cache)."""

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from types import FrameType, GeneratorType
 from typing import Any
 
+from corodash.agent.accelerator import table_changed
 from corodash.agent.frames import generator_of
 from corodash.agent.spawn_args import frame_args, short_args
 from corodash.agent.usercode import CodeFilter
@@ -105,6 +106,7 @@ class Registry:
         self.tasks[tid] = task
         if obj is not None:
             self.by_address[task.address] = tid  # the same int object: memory per task counts
+            table_changed()
         now = self.clock() if t is None else t
         label = f"{name}({args})" if args else self._global_name(obj) or name
         self.emit((SPAWN, now, tid, name, kind, parent, file, line, label))
@@ -128,10 +130,12 @@ class Registry:
         task = self.tasks[tid]
         self.tasks[tid] = Task(obj, self._on_gone, tid, task.name, task.kind, task.parent)
         self.by_address[id(obj)] = tid
+        table_changed()
 
     def _forget(self, task: Task) -> None:
         if self.by_address.get(task.address) == task.tid:  # type: ignore[arg-type]
             del self.by_address[task.address]  # type: ignore[arg-type]
+            table_changed()
         if task.frame_address is not None and self.by_frame.get(task.frame_address) == task.tid:
             del self.by_frame[task.frame_address]
 

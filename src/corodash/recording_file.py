@@ -1,0 +1,218 @@
+"""The binary recording ``corodash trace`` writes: the agent's records as they came, in
+blocks, with an index. docs/recording.md is the reference.
+
+A file is ``MAGIC``, then frames: a ``u32`` length (little-endian), a one-byte type and a
+msgpack payload. The header frame comes first; then blocks of at most ``BLOCK_EVENTS``
+events, a checkpoint of the task names and labels known so far before every
+``CHECKPOINT_EVERY``-th block (so that reading can start there), and last the index and
+``TRAILER`` (its offset and a mark). A file cut short (its writer was killed) has neither:
+the reader scans its frames and stops at the first incomplete one, so everything up to the
+last complete block opens.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import msgspec
+
+from corodash.records import FORM_OFFSET, FORM_TUPLE, SIZE, decode
+from corodash.trace_format import TraceBuilder
+
+MAGIC = b"corodash-recording\n"
+VERSION = 1
+HEADER, BLOCK, CHECKPOINT, INDEX = b"H", b"B", b"C", b"I"
+BLOCK_EVENTS = 4096
+CHECKPOINT_EVERY = 16
+_FRAME = struct.Struct("<Ic")
+_TRAILER = struct.Struct("<Q8s")
+TRAILER_MARK = b"cdindex\n"
+
+_encode = msgspec.msgpack.Encoder().encode
+_decode = msgspec.msgpack.Decoder().decode
+
+
+class RecordingWriter:
+    """Appends blocks of records to a recording file as batches come. The file is created
+    at once (a path that cannot be written fails before the program runs); its header is
+    written by ``begin``, when the run's start time is known."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._file: IO[bytes] = open(self.path, "wb")  # noqa: SIM115 - closed in close()
+        self._file.write(MAGIC)
+        self._offset = len(MAGIC)
+        self.tasks = TraceBuilder()
+        self._blocks: list[list[Any]] = []
+        self._checkpoints: list[list[int]] = []
+        self._begun = False
+
+    def begin(self, header: dict[str, Any]) -> None:
+        """The header: ``t0`` (the agent's start on perf_counter's clock) and what else
+        tells the run apart."""
+        if not self._begun:
+            self._begun = True
+            self._frame(HEADER, {**header, "version": VERSION})
+
+    def write_records(self, records: bytes, extras: list) -> None:
+        """A batch of records and their tuples (records.py), as blocks."""
+        start = 0
+        while start < len(records):
+            part = records[start : start + BLOCK_EVENTS * SIZE]
+            tuples = part[FORM_OFFSET::SIZE].count(FORM_TUPLE)
+            self._block(part, extras[:tuples])
+            extras = extras[tuples:]
+            start += len(part)
+        self._file.flush()
+
+    def _block(self, records: bytes, extras: list) -> None:
+        tasks = self.tasks
+        if len(self._blocks) % CHECKPOINT_EVERY == 0:
+            self._checkpoints.append([tasks.seq, self._offset])
+            self._frame(CHECKPOINT, tasks.state())
+        first_t = struct.unpack_from("<d", records)[0]
+        self._blocks.append([tasks.seq, self._offset, first_t])
+        self._frame(BLOCK, (tasks.seq, records, extras))
+        tasks.skip(extras, len(records) // SIZE)
+
+    def _frame(self, kind: bytes, payload: Any) -> None:
+        body = _encode(payload)
+        self._file.write(_FRAME.pack(len(body), kind) + body)
+        self._offset += _FRAME.size + len(body)
+
+    def close(self) -> None:
+        """Write the index and the trailer that finds it."""
+        if self._file.closed:
+            return
+        try:
+            self.begin({"t0": 0.0})
+            at = self._offset
+            self._frame(
+                INDEX,
+                {
+                    "events": self.tasks.seq,
+                    "blocks": self._blocks,
+                    "checkpoints": self._checkpoints,
+                },
+            )
+            self._file.write(_TRAILER.pack(at, TRAILER_MARK))
+        finally:
+            self._file.close()
+
+
+class RecordingError(ValueError):
+    """Not a corodash recording, or one of a version this corodash cannot read."""
+
+
+class RecordingReader:
+    """Reads a recording, closed or cut short."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._file: IO[bytes] = open(self.path, "rb")  # noqa: SIM115 - closed in close()
+        try:
+            if self._file.read(len(MAGIC)) != MAGIC:
+                raise RecordingError(f"{self.path} is not a corodash recording")
+            kind, payload, _ = next(self._frames(len(MAGIC)), (None, None, 0))
+            if kind != HEADER or payload.get("version") != VERSION:
+                raise RecordingError(f"{self.path} is a recording this corodash cannot read")
+        except BaseException:
+            self._file.close()
+            raise
+        self.header: dict[str, Any] = payload
+
+    def __enter__(self) -> RecordingReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def index(self) -> dict[str, Any] | None:
+        """A closed recording's index: ``events`` (how many), ``blocks`` ([first seq, file
+        offset, first time] each) and ``checkpoints`` ([seq, offset] each); None when the
+        recording was cut short."""
+        handle = self._file
+        size = handle.seek(0, 2)
+        if size < len(MAGIC) + _TRAILER.size:
+            return None
+        handle.seek(size - _TRAILER.size)
+        at, mark = _TRAILER.unpack(handle.read(_TRAILER.size))
+        if mark != TRAILER_MARK:
+            return None
+        for kind, payload, _ in self._frames(at):
+            return payload if kind == INDEX else None
+        return None
+
+    def batches(self, start: int = 0) -> Iterator[tuple[int, bytes, list]]:
+        """(first seq, records, tuples) of each complete block from the one holding event
+        ``start``."""
+        for kind, payload, _ in self._frames(self._checkpoint_before(start)):
+            if kind == BLOCK:
+                seq, records = payload[0], payload[1]
+                if seq + len(records) // SIZE > start:
+                    yield seq, records, payload[2]
+
+    def events(self, start: int = 0) -> Iterator[list[dict[str, Any]]]:
+        """The trace events (the JSONL trace's, exactly) from event ``start`` on, a block
+        at a time; reading begins at the checkpoint before it, not at the file's start."""
+        t0 = self.header.get("t0", 0.0)
+        builder = TraceBuilder(t0)
+        for kind, payload, _ in self._frames(self._checkpoint_before(start)):
+            if kind == CHECKPOINT:
+                builder = TraceBuilder.from_state(payload, t0)
+            elif kind == BLOCK:
+                seq, records, extras = payload
+                count = len(records) // SIZE
+                if seq + count <= start:
+                    builder.skip(extras, count)
+                    continue
+                events = builder.expand(decode(records, extras))
+                yield events[max(0, start - seq) :]
+
+    def _checkpoint_before(self, seq: int) -> int:
+        """Where to start reading for event ``seq``: the last checkpoint at or before it;
+        the first frame without an index."""
+        index = self.index() if seq > 0 else None
+        best = len(MAGIC)
+        for at_seq, offset in (index or {}).get("checkpoints", []):
+            if at_seq > seq:
+                break
+            best = offset
+        return best
+
+    def _frames(self, offset: int) -> Iterator[tuple[bytes, Any, int]]:
+        """(type, payload, offset) of each complete frame from ``offset``; stops at the
+        first incomplete or unreadable one, and at the index."""
+        handle = self._file
+        handle.seek(offset)
+        while True:
+            head = handle.read(_FRAME.size)
+            if len(head) < _FRAME.size:
+                return
+            size, kind = _FRAME.unpack(head)
+            body = handle.read(size)
+            if len(body) < size:
+                return
+            try:
+                payload = _decode(body)
+            except msgspec.DecodeError:
+                return
+            yield kind, payload, offset
+            if kind == INDEX:
+                return
+            offset += _FRAME.size + size
+
+
+def is_recording(path: str | Path) -> bool:
+    """Whether ``path`` holds a corodash recording (not a JSONL trace)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(MAGIC)) == MAGIC
+    except OSError:
+        return False
