@@ -13,7 +13,11 @@ from pathlib import Path
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-SOURCES = ("src/corodash/agent/_speedups.c", "src/corodash/agent/_recorder.c")
+SOURCES = (
+    "src/corodash/agent/_speedups.c",
+    "src/corodash/agent/_recorder.c",
+    "src/corodash/agent/_jsonl.c",
+)
 
 
 def compile_extension(sources: list[Path], target: Path) -> str | None:

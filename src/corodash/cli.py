@@ -26,6 +26,7 @@ A terminal dashboard for Python coroutines: generators, iterators, greenlet and 
   corodash trace SCRIPT          run it traced to the end; write a recording (or JSONL)
   corodash repl SCRIPT           a line console: step, next, send, throw, close, switch
   corodash compare SCRIPT        run it patched and unpatched; what blocked gevent's hub
+  corodash export RECORDING      a recording as JSON Lines or a Chrome trace (Perfetto)
 """
 
 
@@ -45,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _repl(_repl_parser().parse_args(own[1:]), script_args)
     if own and own[0] == "compare":
         return _compare(_compare_parser().parse_args(own[1:]), script_args)
+    if own and own[0] == "export":
+        return _export(_export_parser().parse_args(own[1:]))
     options = _dashboard_parser().parse_args(own)
     return _dashboard(options, script_args)
 
@@ -147,6 +150,26 @@ def _trace_parser() -> argparse.ArgumentParser:
     )
     _common(parser)
     return parser
+
+
+def _export_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="corodash export",
+        description="Convert a recording written by `corodash trace` (streamed: any size).",
+    )
+    parser.add_argument("recording", help="the recording to read")
+    parser.add_argument("--jsonl", metavar="FILE", help="write the JSON Lines trace")
+    parser.add_argument("--chrome", metavar="FILE", help="write Chrome Trace Event JSON")
+    return parser
+
+
+def _export(args: argparse.Namespace) -> int:
+    from corodash.commands.export_cmd import export_recording
+
+    if not (args.jsonl or args.chrome):
+        print("corodash export: say what to write: --jsonl FILE, --chrome FILE", file=sys.stderr)
+        return 2
+    return export_recording(args.recording, args.jsonl, args.chrome)
 
 
 def _compare_parser() -> argparse.ArgumentParser:

@@ -175,6 +175,16 @@ class RecordingReader:
                 events = builder.expand(decode(records, extras))
                 yield events[max(0, start - seq) :]
 
+    def write_jsonl(self, out: IO[bytes]) -> int:
+        """The whole recording as the JSONL trace ``--out FILE.jsonl`` would have written,
+        byte for byte; the number of events."""
+        builder = TraceBuilder(self.header.get("t0", 0.0))
+        encoder = msgspec.json.Encoder()
+        for kind, payload, _ in self._frames(len(MAGIC)):
+            if kind == BLOCK:
+                out.write(builder.encode(payload[1], payload[2], encoder))
+        return builder.seq
+
     def _checkpoint_before(self, seq: int) -> int:
         """Where to start reading for event ``seq``: the last checkpoint at or before it;
         the first frame without an index."""

@@ -13,7 +13,12 @@ from typing import IO, Any
 import msgspec
 
 from corodash.protocol import MAIN_TASK, SPAWN, TaskLabeler, expand_batch, name_spawn
-from corodash.records import decode
+from corodash.records import FORM_OFFSET, FORM_TUPLE, SIZE, decode
+
+try:
+    from corodash.agent._speedups import jsonl as _compiled_jsonl
+except ImportError:  # not built: every event is expanded and encoded in Python
+    _compiled_jsonl = None
 
 
 class TraceBuilder:
@@ -25,11 +30,35 @@ class TraceBuilder:
         self.t0 = t0
         self.names: dict[int, str] = {MAIN_TASK: "main"}
         self.labeler = TaskLabeler()
+        self._json_names: dict[int, bytes] = {MAIN_TASK: b'"main"'}
+        """Task names as JSON, for the compiled writer of switch lines."""
 
     def expand(self, batch: list[list[Any]]) -> list[dict[str, Any]]:
         events = expand_batch(batch, self.seq, self.t0, self.names, self.labeler)
         self.seq += len(batch)
         return events
+
+    def encode(self, records: bytes, extras: list, encoder: msgspec.json.Encoder) -> bytes:
+        """A batch (records.py) as JSON Lines, numbered from here. Switch records are
+        written by the compiled module when it is built; the events kept as tuples are
+        expanded here and their lines put in their places."""
+        count = len(records) // SIZE
+        if _compiled_jsonl is None or len(extras) == count:
+            return encoder.encode_lines(self.expand(decode(records, extras)))
+        lines: list[bytes] = []
+        if extras:
+            forms = records[FORM_OFFSET::SIZE]
+            events = expand_batch(extras, 0, self.t0, self.names, self.labeler)
+            at = -1
+            for event in events:
+                at = forms.find(FORM_TUPLE, at + 1)
+                event["seq"] = self.seq + at
+                if event["kind"] == "spawn":
+                    self._json_names[event["task"]] = encoder.encode(event["name"])
+            lines = encoder.encode_lines(events).splitlines(keepends=True)
+        out = _compiled_jsonl(records, lines, self.seq, self.t0, self._json_names)
+        self.seq += count
+        return out
 
     def skip(self, tuples: list, count: int) -> None:
         """Pass over ``count`` events, ``tuples`` those kept as tuples, without expanding
@@ -82,8 +111,9 @@ class TraceWriter:
             self._file.flush()
 
     def write_records(self, records: bytes, extras: list) -> None:
-        """A batch as the agent sent it (records.py), expanded and numbered here."""
-        self.write(self.builder.expand(decode(records, extras)))
+        """A batch as the agent sent it (records.py), numbered here."""
+        self._file.write(self.builder.encode(records, extras, self._encoder))
+        self._file.flush()
 
     def close(self) -> None:
         self._file.close()

@@ -40,6 +40,9 @@ int recorder_put_tuple(Recorder *self, PyObject *event);
 /* Adds Recorder and decode to the module. */
 int recorder_init_module(PyObject *module);
 
+/* Adds jsonl (_jsonl.c) to the module. */
+int jsonl_init_module(PyObject *module);
+
 /* Seconds on time.perf_counter's clock. */
 double recorder_now(void);
 

@@ -705,7 +705,7 @@ PyInit__speedups(void)
     if (PyModule_AddObjectRef(module, "SwitchHook", (PyObject *)&SwitchHookType) < 0 ||
         PyModule_AddObjectRef(module, "GeneratorHooks", (PyObject *)&GeneratorHooksType) < 0 ||
         PyModule_AddObjectRef(module, "Guard", (PyObject *)&GuardType) < 0 ||
-        recorder_init_module(module) < 0) {
+        recorder_init_module(module) < 0 || jsonl_init_module(module) < 0) {
         Py_DECREF(module);
         return NULL;
     }

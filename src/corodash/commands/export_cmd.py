@@ -1,0 +1,44 @@
+"""``corodash export RECORDING``: a recording as a JSONL trace or a Chrome trace, streamed."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from corodash.chrome_trace import chrome_trace
+from corodash.recording_file import RecordingError, RecordingReader
+
+
+def export_recording(path: str, jsonl: str | None, chrome: str | None) -> int:
+    """Write the exports asked for; the exit status (2: not a recording, 1: cannot write)."""
+    try:
+        reader = RecordingReader(path)
+    except FileNotFoundError:
+        print(f"corodash: {path}: no such file", file=sys.stderr)
+        return 2
+    except (RecordingError, OSError) as error:
+        print(f"corodash: {error}", file=sys.stderr)
+        return 2
+    with reader:
+        try:
+            if jsonl:
+                with open(jsonl, "wb") as out:
+                    count = reader.write_jsonl(out)
+                print(f"corodash: {count} events to {jsonl}", file=sys.stderr)
+            if chrome:
+                label = os.path.basename(reader.header.get("script") or path)
+                with open(chrome, "w") as out:
+                    json.dump(chrome_trace([(label, _every_event(reader))]), out)
+                print(f"corodash: timeline to {chrome}", file=sys.stderr)
+        except OSError as error:
+            print(f"corodash: cannot write the export: {error.strerror}", file=sys.stderr)
+            return 1
+    return 0
+
+
+def _every_event(reader: RecordingReader) -> Iterator[dict[str, Any]]:
+    for block in reader.events():
+        yield from block
