@@ -43,10 +43,11 @@ def corodash(
 
 @pytest.fixture
 def trace(tmp_path: Path):
-    """Run ``corodash trace`` on a test program; return the exit status, output and events."""
+    """Run ``corodash trace`` on a test program; return the exit status, output and events
+    (read from the recording it writes by default)."""
 
     def run(name: str, *options: str, timeout: float = 60) -> TraceResult:
-        out = tmp_path / f"{name}.jsonl"
+        out = tmp_path / f"{name}.cdrec"
         path = program(name) if not name.endswith(".py") else name
         done = corodash("trace", path, "--out", str(out), *options, timeout=timeout)
         events = read_trace(out) if out.exists() else []

@@ -1,4 +1,4 @@
-"""10,000 gevent greenlets, each doing 10 gevent.sleep(0)."""
+"""10,000 gevent greenlets, each doing 10 gevent.sleep(0) (argv: greenlets, sleeps)."""
 
 import sys
 import time
@@ -6,10 +6,11 @@ import time
 import gevent
 
 COUNT = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+SLEEPS = int(sys.argv[2]) if len(sys.argv) > 2 else 10
 
 
 def napper():
-    for _ in range(10):
+    for _ in range(SLEEPS):
         gevent.sleep(0)
 
 

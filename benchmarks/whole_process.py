@@ -1,0 +1,135 @@
+"""What a user waits for: the wall time of the whole ``corodash trace`` process (start-up,
+the program, the last event on disk) against plain ``python`` on the same program, side by
+side with yappi and VizTracer whole processes. Each round runs every tool once, in turn; a
+tool's ratio is its time over plain's in the same round; medians are reported. Also: bytes
+per event on disk, and how fast ``corodash export`` turns a recording into JSONL and Chrome
+JSON (whole process, events per second).
+
+    python benchmarks/whole_process.py [--runs N] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from run_all import PROGRAMS, PYTHON, YAPPI_RUNNER, has
+
+Command = Callable[[Path], list[str]]
+
+
+def tools(program: Path, args: list[str]) -> dict[str, Command]:
+    """Each tool's command line, given a scratch folder for its output."""
+    found = {
+        "plain": lambda folder: [PYTHON, str(program), *args],
+        "corodash": lambda folder: [
+            *(PYTHON, "-m", "corodash", "trace", str(program)),
+            *("--quiet", "--out", str(folder / "run.cdrec"), "--", *args),
+        ],
+        "corodash jsonl": lambda folder: [
+            *(PYTHON, "-m", "corodash", "trace", str(program)),
+            *("--quiet", "--out", str(folder / "run.jsonl"), "--", *args),
+        ],
+    }
+    if has("yappi"):
+        found["yappi"] = lambda folder: [PYTHON, "-c", YAPPI_RUNNER, str(program), *args]
+    if has("viztracer"):
+        found["viztracer"] = lambda folder: [
+            *(PYTHON, "-m", "viztracer", "--quiet", "-o", str(folder / "v.json")),
+            *(str(program), *args),
+        ]
+    return found
+
+
+def timed(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, capture_output=True, check=True)
+    return time.perf_counter() - started
+
+
+def ratios(name: str, program: str, args: list[str], runs: int, target: str) -> None:
+    commands = tools(PROGRAMS / program, args)
+    walls: dict[str, list[float]] = {tool: [] for tool in commands}
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        for _ in range(runs):
+            for tool, command in commands.items():
+                walls[tool].append(timed(command(folder)))
+        recording = folder / "run.cdrec"
+        events = (folder / "run.jsonl").read_bytes().count(b"\n")
+        size = recording.stat().st_size
+    plain = walls.pop("plain")
+    figures = [f"plain {statistics.median(plain):.2f}s"]
+    for tool, times in walls.items():
+        ratio = statistics.median(t / p for t, p in zip(times, plain, strict=True))
+        figures.append(f"{tool} {ratio:.2f}x")
+    print(f"  {name}: " + ", ".join(figures), flush=True)
+    print(f"    target: {target}; {events:,} events, {size / events:.1f} bytes each on disk")
+
+
+def export_rates(runs: int, switches: int) -> None:
+    """Export a recording of ``switches`` greenlet switches, whole process."""
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        recording = folder / "run.cdrec"
+        subprocess.run(
+            [
+                *(PYTHON, "-m", "corodash", "trace", str(PROGRAMS / "greenlet_switches.py")),
+                *("--quiet", "--out", str(recording), "--", str(switches)),
+            ],
+            capture_output=True,
+            check=True,
+        )
+        for what, target in (("--jsonl", ">= 2,000,000"), ("--chrome", ">= 1,000,000")):
+            command = [PYTHON, "-m", "corodash", "export", str(recording), what, "x"]
+            rates = []
+            for _ in range(runs):
+                command[-1] = str(folder / f"out{what}")
+                rates.append((switches + 3) / timed(command))
+            print(
+                f"  export {what[2:]}, {switches:,} events: "
+                f"{statistics.median(rates):,.0f} events/s (target {target})",
+                flush=True,
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="smaller programs, 3 runs")
+    options = parser.parse_args()
+    runs = 3 if options.quick else options.runs
+    scale = 10 if options.quick else 1
+    print(f"whole process on Python {sys.version.split()[0]}, median of {runs} rounds", flush=True)
+    ratios(
+        f"{3_000_000 // scale:,} greenlet switches",
+        "greenlet_switches.py",
+        [str(3_000_000 // scale)],
+        runs,
+        "corodash <= 2.0x, jsonl <= 3.0x",
+    )
+    ratios(
+        f"{10_000 // scale:,} gevent greenlets x 20 sleep(0)",
+        "gevent_sleepers.py",
+        [str(10_000 // scale), "20"],
+        runs,
+        "corodash <= 1.4x",
+    )
+    ratios(
+        "code that is not a coroutine",
+        "plain_code.py",
+        ["31" if options.quick else "34"],
+        runs,
+        "corodash <= 1.05x",
+    )
+    export_rates(runs, 3_000_000 // scale)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""The binary recording: what the agent's recorder writes, what a recording holds, and that
+it reads back as exactly the JSONL trace, from any event, even when cut short."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import corodash, program
+
+from corodash.agent import _speedups
+from corodash.protocol import END, OUTPUT, SWITCH
+from corodash.recording_file import RecordingReader, RecordingWriter
+from corodash.records import (
+    FORM_BINARY,
+    FORM_TUPLE,
+    RECORD,
+    SIZE,
+    _decode_python,
+    decode,
+    tuple_record,
+)
+from corodash.session import AgentSession, RunOptions
+from corodash.trace_format import TraceWriter, read_trace
+
+
+class Batches:
+    """A listener that keeps the agent's batches as they came (what a recording stores)."""
+
+    def __init__(self) -> None:
+        self.batches: list[tuple[bytes, list]] = []
+        self.t0 = 0.0
+        self.done = threading.Event()
+
+    def records(self, records: bytes, extras: list) -> None:
+        self.batches.append((records, extras))
+
+    def events(self, events: list) -> None:
+        raise AssertionError("a listener with records gets no expanded events")
+
+    def state(self, state: str, info: dict) -> None: ...
+    def reply(self, reply: object) -> None: ...
+    def toplevel(self, status: dict) -> None: ...
+
+    def ended(self, end: dict) -> None:
+        self.done.set()
+
+
+def batches_of(name: str, *argv: str) -> tuple[list[tuple[bytes, list]], float]:
+    listener = Batches()
+    session = AgentSession(RunOptions(program(name), list(argv)), listener)
+    session.start()
+    assert listener.done.wait(60)
+    return listener.batches, session.builder.t0
+
+
+def write_both(batches: list, t0: float, folder: Path) -> tuple[Path, Path]:
+    recording = RecordingWriter(folder / "run.cdrec")
+    jsonl = TraceWriter(folder / "run.jsonl")
+    for writer in (recording, jsonl):
+        writer.begin({"t0": t0, "script": "x.py"})
+        for records, extras in batches:
+            writer.write_records(records, list(extras))
+        writer.close()
+    return recording.path, jsonl.path
+
+
+@pytest.mark.parametrize("name", ["gevent_join", "echo_send", "ping_pong", "high_bytes"])
+def test_a_recording_exports_exactly_the_jsonl_trace_of_the_same_run(tmp_path, name):
+    batches, t0 = batches_of(name)
+    recording, jsonl = write_both(batches, t0, tmp_path)
+    exported = io.BytesIO()
+    with RecordingReader(recording) as reader:
+        count = reader.write_jsonl(exported)
+    assert exported.getvalue() == jsonl.read_bytes()
+    assert count == len(jsonl.read_bytes().splitlines()) >= 3
+    assert read_trace(recording) == read_trace(jsonl)
+
+
+def recorded(tmp_path: Path, name: str, *argv: str) -> Path:
+    out = tmp_path / f"{name}.cdrec"
+    done = corodash("trace", program(name), "--out", str(out), "--quiet", "--", *argv)
+    assert out.exists(), done.stderr
+    return out
+
+
+def test_a_switch_between_known_greenlets_takes_24_bytes_on_disk(tmp_path):
+    out = recorded(tmp_path, "many_switches", "3000")
+    assert out.stat().st_size < 3000 * 24 + 3000
+    with RecordingReader(out) as reader:
+        blocks = list(reader.batches())
+    switches = [
+        RECORD.unpack_from(records, i * SIZE)
+        for _, records, _ in blocks
+        for i in range(len(records) // SIZE)
+        if records[i * SIZE + 8] == SWITCH
+    ]
+    assert len(switches) == 3000
+    forms = [record[2] for record in switches]
+    assert forms.count(FORM_BINARY) == 2999, "every switch after first sight is a complete record"
+
+
+def test_the_ring_makes_the_traced_thread_wait_instead_of_losing_events():
+    recorder = _speedups.Recorder(4)
+    taken: list = []
+    finished = threading.Event()
+
+    def drain() -> None:
+        recorder.set_drainer()
+        while not (finished.is_set() and not len(recorder)):
+            batch = recorder.take(3)
+            if batch is not None:
+                taken.extend(decode(*batch))
+
+    drainer = threading.Thread(target=drain)
+    drainer.start()
+    for n in range(500):
+        recorder.append((OUTPUT, float(n), 0, "stdout", f"line {n}"))
+        assert len(recorder) <= 4, "the ring never grows for a thread that can wait"
+    finished.set()
+    drainer.join(10)
+    assert [event[4] for event in taken] == [f"line {n}" for n in range(500)]
+    assert recorder.capacity == 4
+
+
+def test_the_drainer_itself_never_waits_the_ring_grows_for_it():
+    recorder = _speedups.Recorder(2)
+    recorder.set_drainer()
+    for n in range(5):
+        recorder.append((OUTPUT, float(n), None, "stdout", str(n)))
+    assert len(recorder) == 5 and recorder.capacity >= 5
+    records, extras = recorder.take(100)
+    assert [event[4] for event in decode(records, extras)] == ["0", "1", "2", "3", "4"]
+
+
+def test_a_silenced_recorder_keeps_nothing():
+    recorder = _speedups.Recorder(8)
+    recorder.append((OUTPUT, 1.0, 0, "stdout", "before"))
+    recorder.silence()
+    recorder.append((OUTPUT, 2.0, 0, "stdout", "after"))
+    assert len(recorder) == 0 and recorder.take(10) is None and recorder.last() is None
+
+
+def test_compiled_and_python_decoding_agree():
+    switch = RECORD.pack(1.5, SWITCH, FORM_BINARY, 1, 7, 3, 0)
+    end = (END, 2.0, 0, "finished", 0, None, "", 0.1, 2.0)
+    records = switch + tuple_record(end) + RECORD.pack(1.75, SWITCH, FORM_BINARY, 0, 3, 7, 0)
+    expected = [(SWITCH, 1.5, 7, 3, "throw"), end, (SWITCH, 1.75, 3, 7, "switch")]
+    assert decode(records, [end]) == expected
+    assert _decode_python(records, [end]) == expected
+    assert RECORD.unpack(tuple_record(end))[2] == FORM_TUPLE
+
+
+def test_reading_from_any_event_starts_at_a_checkpoint_and_gives_the_same_events(tmp_path):
+    out = recorded(tmp_path, "many_switches", "70000")
+    everything = read_trace(out)
+    with RecordingReader(out) as reader:
+        index = reader.index()
+        assert index is not None and index["events"] == len(everything)
+        assert len(index["checkpoints"]) >= 2
+        for start in (0, 1, 4095, 4096, 33333, len(everything) - 1):
+            from_there = [event for block in reader.events(start) for event in block]
+            assert from_there == everything[start:], start
+
+
+def test_a_recording_cut_short_opens_up_to_its_last_complete_block(tmp_path):
+    out = recorded(tmp_path, "many_switches", "20000")
+    everything = read_trace(out)
+    data = out.read_bytes()
+    with RecordingReader(out) as reader:
+        last_block = reader.index()["blocks"][-1][1]
+    cut = tmp_path / "cut.cdrec"
+    for keep in (len(data) // 3, len(data) // 2, last_block + 10):
+        cut.write_bytes(data[:keep])
+        with RecordingReader(cut) as reader:
+            assert reader.index() is None
+            events = [event for block in reader.events() for event in block]
+        assert 0 < len(events) < len(everything)
+        assert events == everything[: len(events)]
+
+
+def test_a_killed_program_leaves_a_whole_recording(tmp_path):
+    out = tmp_path / "killed.cdrec"
+    corodash("trace", program("kills_itself"), "--out", str(out))
+    events = read_trace(out)
+    assert events[-1]["kind"] == "end" and events[-1]["status"] == "killed"
+    with RecordingReader(out) as reader:
+        assert reader.index()["events"] == len(events)
+
+
+def test_export_writes_jsonl_and_a_chrome_trace(tmp_path):
+    out = recorded(tmp_path, "gevent_join")
+    jsonl, chrome = tmp_path / "run.jsonl", tmp_path / "run.json"
+    done = corodash("export", str(out), "--jsonl", str(jsonl), "--chrome", str(chrome))
+    assert done.returncode == 0, done.stderr
+    assert read_trace(jsonl) == read_trace(out)
+    slices = json.loads(chrome.read_text())["traceEvents"]
+    assert {"sleeper('a', 2)", "sleeper('b', 1)"} <= {s["name"] for s in slices if s["ph"] == "X"}
+
+
+def test_export_says_what_is_wrong_with_its_input(tmp_path):
+    missing = corodash("export", str(tmp_path / "nothing.cdrec"), "--jsonl", "x.jsonl")
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    not_one = tmp_path / "trace.jsonl"
+    not_one.write_text('{"seq": 0}\n')
+    wrong = corodash("export", str(not_one), "--jsonl", str(tmp_path / "x.jsonl"))
+    assert wrong.returncode == 2 and "not a corodash recording" in wrong.stderr
+    nothing_asked = corodash("export", str(not_one))
+    assert nothing_asked.returncode == 2 and "--jsonl FILE" in nothing_asked.stderr
