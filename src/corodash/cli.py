@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import math
 import os
 import sys
@@ -306,10 +305,10 @@ def _unwritable(path: str) -> str | None:
 
 
 def _write_chrome(path: str, runs: list) -> None:
-    from corodash.chrome_trace import chrome_trace
+    from corodash.chrome_trace import write_chrome
 
-    with open(path, "w") as handle:
-        json.dump(chrome_trace(runs), handle)
+    with open(path, "wb") as handle:
+        write_chrome(handle, runs)
     print(f"  chrome: {path}", file=sys.stderr)
 
 

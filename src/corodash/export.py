@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from corodash.chrome_trace import chrome_trace
+from corodash.chrome_trace import write_chrome
 
 CHUNK = 1 << 20
 """Bytes copied or read between looks at progress and cancellation."""
@@ -43,11 +43,10 @@ def export_trace(
     try:
         events = _copy_and_read(trace_path, parts[0], report, cancelled)
         report("building the timeline", 0.0)
-        records = msgspec.json.encode(chrome_trace([(os.path.basename(script), events)]))
+        with open(parts[1], "wb") as handle:
+            write_chrome(handle, [(os.path.basename(script), events)])
         if cancelled():
             raise ExportCancelled
-        with open(parts[1], "wb") as handle:
-            handle.write(records)
         os.replace(parts[0], name)
         os.replace(parts[1], chrome)
     finally:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Iterator
 from typing import Any
 
-from corodash.chrome_trace import chrome_trace
+from corodash.chrome_trace import write_chrome
 from corodash.recording_file import RecordingError, RecordingReader
 
 
@@ -30,8 +29,8 @@ def export_recording(path: str, jsonl: str | None, chrome: str | None) -> int:
                 print(f"corodash: {count} events to {jsonl}", file=sys.stderr)
             if chrome:
                 label = os.path.basename(reader.header.get("script") or path)
-                with open(chrome, "w") as out:
-                    json.dump(chrome_trace([(label, _every_event(reader))]), out)
+                with open(chrome, "wb") as out:
+                    write_chrome(out, [(label, _every_event(reader))])
                 print(f"corodash: timeline to {chrome}", file=sys.stderr)
         except OSError as error:
             print(f"corodash: cannot write the export: {error.strerror}", file=sys.stderr)
