@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from corodash import __version__
 
 if TYPE_CHECKING:
-    from corodash.session import RunOptions
+    from corodash.agent_launch import RunOptions
 
 PATCH_MODES = ("auto", "on", "off")
 DESCRIPTION = """\
@@ -233,7 +233,7 @@ def _run_options(
     args: argparse.Namespace, script: str, script_args: list[str], **overrides: Any
 ) -> RunOptions:
     """The options every command shares (--patch, --all-generators, --block-threshold)."""
-    from corodash.session import RunOptions
+    from corodash.agent_launch import RunOptions
 
     return RunOptions(
         script,
@@ -256,11 +256,6 @@ def _checked_script(path: str) -> str | None:
 
 
 def _trace(args: argparse.Namespace, script_args: list[str]) -> int:
-    from corodash.commands.stop_signals import stop_on_signals
-    from corodash.commands.trace_cmd import EXIT_USER_ERROR, exit_status, report_end
-    from corodash.trace_format import read_trace
-    from corodash.traced_run import TraceRun
-
     if args.demo:
         from corodash.demos import demo_path
 
@@ -279,7 +274,16 @@ def _trace(args: argparse.Namespace, script_args: list[str]) -> int:
         print(f"corodash: cannot write the trace to {args.out}: {problem}", file=sys.stderr)
         return 2
     options = _run_options(args, script, script_args)
-    run = TraceRun(options, args.out, args.timeout, None if args.quiet else sys.stdout)
+    from corodash.agent_launch import launch
+
+    launched = launch(options)  # the agent boots while the rest of the controller loads
+    from corodash.commands.stop_signals import stop_on_signals
+    from corodash.commands.trace_cmd import EXIT_USER_ERROR, exit_status, report_end
+    from corodash.trace_format import read_trace
+    from corodash.traced_run import TraceRun
+
+    echo = None if args.quiet else sys.stdout
+    run = TraceRun(options, args.out, args.timeout, echo, launched)
     with stop_on_signals(run.cancel) as seen:
         end = run.run()
     if run.write_error:

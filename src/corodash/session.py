@@ -10,17 +10,16 @@ trace``) has a ``records`` method instead and gets the agent's batches undecoded
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import queue
 import signal
 import subprocess
-import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
+from corodash.agent_launch import Launched, RunOptions, launch
 from corodash.protocol import (
     END,
     EVENTS,
@@ -40,19 +39,6 @@ from corodash.trace_format import TraceBuilder
 
 READ_SIZE = 1 << 20
 STOP_GRACE = 1.0
-
-
-@dataclass
-class RunOptions:
-    script: str
-    argv: list[str] = field(default_factory=list)
-    patch: str = "auto"
-    step: bool = False
-    stay: bool = False
-    include_libraries: bool = False
-    block_threshold: float = 0.1
-    python: str = sys.executable
-    env: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -141,8 +127,12 @@ class HandoverListener:
 class AgentSession:
     """One agent process and the pipes to it."""
 
-    def __init__(self, options: RunOptions, listener: Listener) -> None:
+    def __init__(
+        self, options: RunOptions, listener: Listener, launched: Launched | None = None
+    ) -> None:
+        """``launched``: the agent, when the caller started it early (agent_launch.py)."""
         self.options = options
+        self._launched = launched
         self.listener = listener
         self._records = getattr(listener, "records", None)
         self.builder = TraceBuilder()
@@ -166,36 +156,11 @@ class AgentSession:
     # -- life cycle ----------------------------------------------------------------------
 
     def start(self) -> None:
-        events_read, events_write = os.pipe()
-        commands_read, commands_write = os.pipe()
-        options = self.options
-        config = {
-            "script": options.script,
-            "argv": options.argv,
-            "events_fd": events_write,
-            "commands_fd": commands_read,
-            "patch": options.patch,
-            "step": options.step,
-            "stay": options.stay,
-            "include_libraries": options.include_libraries,
-            "block_threshold": options.block_threshold,
-            "controller": os.getpid(),
-        }
-        env = {**os.environ, **options.env, "PYTHONUNBUFFERED": "1"}
-        self.process = subprocess.Popen(
-            [options.python, "-m", "corodash.agent", json.dumps(config)],
-            pass_fds=(events_write, commands_read),
-            # repl and dashboard: the program reads what the user types there (send_input)
-            stdin=subprocess.PIPE if options.stay else None,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-            start_new_session=True,
-        )
+        launched = self._launched or launch(self.options)
+        self.process = launched.process
         self.pid = self.process.pid
-        os.close(events_write)
-        os.close(commands_read)
-        self._commands_fd = commands_write
+        self._commands_fd = launched.commands_fd
+        events_read = launched.events_fd
         for stream, pipe in (("stdout", self.process.stdout), ("stderr", self.process.stderr)):
             thread = threading.Thread(
                 target=self._read_output,

@@ -15,10 +15,11 @@ import time
 from collections import Counter
 from typing import Any, TextIO
 
+from corodash.agent_launch import Launched, RunOptions
 from corodash.protocol import OUTPUT, SPAWN, event_dict
 from corodash.recording_file import RecordingWriter
 from corodash.records import count_kinds, kinds
-from corodash.session import AgentSession, Reply, RunOptions
+from corodash.session import AgentSession, Reply
 from corodash.trace_format import TraceWriter, output_bytes
 
 
@@ -32,9 +33,16 @@ class TraceRun:
     every event so far kept and an ``end`` whose status says why."""
 
     def __init__(
-        self, options: RunOptions, out: str, timeout: float | None, echo: TextIO | None
+        self,
+        options: RunOptions,
+        out: str,
+        timeout: float | None,
+        echo: TextIO | None,
+        launched: Launched | None = None,
     ) -> None:
+        """``launched``: the agent, when the caller started it early (agent_launch.py)."""
         self.options = options
+        self._launched = launched
         self.out = out
         self.timeout = timeout
         self.echo = echo
@@ -55,8 +63,13 @@ class TraceRun:
     def run(self) -> dict[str, Any]:
         """Run to the end, the timeout or a cancel; the ``end`` event. Raises OSError if
         the trace file cannot be written."""
-        self._writer = trace_sink(self.out)
-        session = self._session = AgentSession(self.options, self)
+        try:
+            self._writer = trace_sink(self.out)
+        except OSError:
+            if self._launched is not None:
+                self._launched.kill()
+            raise
+        session = self._session = AgentSession(self.options, self, self._launched)
         started = time.perf_counter()
         session.start()
         try:

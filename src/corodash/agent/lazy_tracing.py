@@ -9,7 +9,6 @@ too, and the tracer goes on at the first one that has a generator. (Python 3.12'
 
 from __future__ import annotations
 
-import importlib.abc
 import importlib.machinery
 import inspect
 import sys
@@ -30,7 +29,7 @@ def defines_coroutines(code: CodeType) -> bool:
     )
 
 
-class UserModuleWatcher(importlib.abc.MetaPathFinder):
+class UserModuleWatcher:
     """Looks at each user module as it is found, until one defines a generator."""
 
     def __init__(self, code_filter: CodeFilter, on_found: Callable[[], None]) -> None:
