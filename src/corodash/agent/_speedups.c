@@ -252,6 +252,40 @@ typedef struct {
 
 static unsigned long addresses_changed = 0;
 
+/* greenlet's C API (its `_C_API` capsule, greenlet 1.0 and later): whether a greenlet has
+ * started and whether it is active, without an attribute lookup per switch. A greenlet is
+ * `dead` when it has started and is no longer active. NULL when the capsule is missing. */
+typedef int (*greenlet_state)(PyObject *);
+static greenlet_state greenlet_started = NULL, greenlet_active = NULL;
+#define GREENLET_STARTED_NUM 9
+#define GREENLET_ACTIVE_NUM 10
+
+static void
+load_greenlet_api(void)
+{
+    void **api = (void **)PyCapsule_Import("greenlet._C_API", 0);
+    if (api == NULL) {
+        PyErr_Clear();
+        return;
+    }
+    greenlet_started = (greenlet_state)api[GREENLET_STARTED_NUM];
+    greenlet_active = (greenlet_state)api[GREENLET_ACTIVE_NUM];
+}
+
+/* `glet.dead`: 1, 0, or -1 on error. */
+static int
+is_dead(PyObject *glet)
+{
+    if (greenlet_active != NULL)
+        return greenlet_started(glet) && !greenlet_active(glet);
+    PyObject *dead = PyObject_GetAttr(glet, str_dead);
+    if (dead == NULL)
+        return -1;
+    int answer = PyObject_IsTrue(dead);
+    Py_DECREF(dead);
+    return answer;
+}
+
 static PyObject *
 table_changed(PyObject *module, PyObject *unused)
 {
@@ -310,9 +344,7 @@ record_switch(SwitchHook *self, PyObject *event, PyObject *origin, PyObject *tar
         found = known_task(self, target, &entry.task);
     if (found != 1)
         return found < 0 ? -1 : 1;
-    PyObject *dead_attr = PyObject_GetAttr(origin, str_dead);
-    int dead = dead_attr == NULL ? -1 : PyObject_IsTrue(dead_attr);
-    Py_XDECREF(dead_attr);
+    int dead = is_dead(origin);
     if (dead != 0)
         return dead < 0 ? -1 : 1;
     /* complete in its record: no Python object is made */
@@ -372,6 +404,8 @@ switch_hook_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     SwitchHook *self = (SwitchHook *)type->tp_alloc(type, 0);
     if (self == NULL)
         return NULL;
+    if (greenlet_active == NULL)
+        load_greenlet_api();
     self->vectorcall = switch_hook_call;
     self->by_address = Py_NewRef(by_address);
     self->buffer = Py_NewRef(buffer);
