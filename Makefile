@@ -12,6 +12,9 @@ $(STAMP): pyproject.toml hatch_build.py $(wildcard src/corodash/agent/*.[ch])
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# bytecode now: with PYTHONDONTWRITEBYTECODE set, every run would compile corodash
+	# afresh (a third of the agent's start-up)
+	$(BIN)/python -m compileall -q src/corodash
 	touch $(STAMP)
 
 demo: $(STAMP)
