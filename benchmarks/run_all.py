@@ -214,13 +214,18 @@ def memory(runs: int, count: int) -> dict:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def bench_options(doc: str) -> tuple[int, int]:
+    """(runs, scale) from the command line: ``--quick`` is 3 runs of programs a tenth the
+    size."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="smaller programs, 3 runs")
     options = parser.parse_args()
-    runs = 3 if options.quick else options.runs
-    scale = 10 if options.quick else 1
+    return (3, 10) if options.quick else (options.runs, 1)
+
+
+def main() -> None:
+    runs, scale = bench_options(__doc__)
     print(
         f"corodash benchmarks on Python {sys.version.split()[0]}, median of {runs} runs", flush=True
     )

@@ -10,7 +10,6 @@ JSON (whole process, events per second).
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from run_all import PROGRAMS, PYTHON, YAPPI_RUNNER, has
+from run_all import PROGRAMS, PYTHON, YAPPI_RUNNER, bench_options, has
 
 Command = Callable[[Path], list[str]]
 
@@ -100,12 +99,7 @@ def export_rates(runs: int, switches: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--quick", action="store_true", help="smaller programs, 3 runs")
-    options = parser.parse_args()
-    runs = 3 if options.quick else options.runs
-    scale = 10 if options.quick else 1
+    runs, scale = bench_options(__doc__)
     print(f"whole process on Python {sys.version.split()[0]}, median of {runs} rounds", flush=True)
     ratios(
         f"{3_000_000 // scale:,} greenlet switches",
@@ -124,7 +118,7 @@ def main() -> None:
     ratios(
         "code that is not a coroutine",
         "plain_code.py",
-        ["31" if options.quick else "34"],
+        ["31" if scale > 1 else "34"],
         runs,
         "corodash <= 1.05x",
     )

@@ -155,13 +155,13 @@ def test_compiled_and_python_decoding_agree():
 
 
 def test_reading_from_any_event_starts_at_a_checkpoint_and_gives_the_same_events(tmp_path):
-    out = recorded(tmp_path, "many_switches", "70000")
+    out = recorded(tmp_path, "many_switches", "140000")
     everything = read_trace(out)
     with RecordingReader(out) as reader:
         index = reader.index()
         assert index is not None and index["events"] == len(everything)
         assert len(index["checkpoints"]) >= 2
-        for start in (0, 1, 4095, 4096, 33333, len(everything) - 1):
+        for start in (0, 1, 4096, 65535, 65536, 100_000, len(everything) - 1):
             from_there = [event for block in reader.events(start) for event in block]
             assert from_there == everything[start:], start
 

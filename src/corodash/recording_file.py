@@ -3,8 +3,8 @@ blocks, with an index. docs/recording.md is the reference.
 
 A file is ``MAGIC``, then frames: a ``u32`` length (little-endian), a one-byte type and a
 msgpack payload. The header frame comes first; then blocks of at most ``BLOCK_EVENTS``
-events, a checkpoint of the task names and labels known so far before every
-``CHECKPOINT_EVERY``-th block (so that reading can start there), and last the index and
+events, with a checkpoint of the task names and labels known so far before the first block
+and about every ``CHECKPOINT_EVERY`` events (reading can start there); last, the index and
 ``TRAILER`` (its offset and a mark). A file cut short (its writer was killed) has neither:
 the reader scans its frames and stops at the first incomplete one, so everything up to the
 last complete block opens.
@@ -26,7 +26,9 @@ MAGIC = b"corodash-recording\n"
 VERSION = 1
 HEADER, BLOCK, CHECKPOINT, INDEX = b"H", b"B", b"C", b"I"
 BLOCK_EVENTS = 4096
-CHECKPOINT_EVERY = 16
+CHECKPOINT_EVERY = 65_536
+"""Events between checkpoints: a checkpoint holds every task's name and label, so that
+reading from one costs at most this many events' worth of skipping."""
 _FRAME = struct.Struct("<Ic")
 _TRAILER = struct.Struct("<Q8s")
 TRAILER_MARK = b"cdindex\n"
@@ -48,6 +50,7 @@ class RecordingWriter:
         self.tasks = TraceBuilder()
         self._blocks: list[list[Any]] = []
         self._checkpoints: list[list[int]] = []
+        self._checkpointed = -CHECKPOINT_EVERY
         self._begun = False
 
     def begin(self, header: dict[str, Any]) -> None:
@@ -70,7 +73,8 @@ class RecordingWriter:
 
     def _block(self, records: bytes, extras: list) -> None:
         tasks = self.tasks
-        if len(self._blocks) % CHECKPOINT_EVERY == 0:
+        if tasks.seq - self._checkpointed >= CHECKPOINT_EVERY:
+            self._checkpointed = tasks.seq
             self._checkpoints.append([tasks.seq, self._offset])
             self._frame(CHECKPOINT, tasks.state())
         first_t = struct.unpack_from("<d", records)[0]

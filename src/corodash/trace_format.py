@@ -73,7 +73,7 @@ class TraceBuilder:
         return {
             "seq": self.seq,
             "names": list(self.names.items()),
-            "taken": sorted(self.labeler.taken),
+            "taken": list(self.labeler.taken),
         }
 
     @classmethod
