@@ -17,6 +17,8 @@ SOURCES = (
     "src/corodash/agent/_speedups.c",
     "src/corodash/agent/_recorder.c",
     "src/corodash/agent/_jsonl.c",
+    "src/corodash/agent/_chrome.c",
+    "src/corodash/agent/_output.c",
 )
 
 

@@ -12,6 +12,7 @@ import pytest
 from conftest import corodash, program
 
 from corodash.agent import _speedups
+from corodash.chrome_trace import ChromeWriter, write_chrome
 from corodash.protocol import END, OUTPUT, SWITCH
 from corodash.recording_file import RecordingReader, RecordingWriter
 from corodash.records import (
@@ -210,3 +211,20 @@ def test_export_says_what_is_wrong_with_its_input(tmp_path):
     assert wrong.returncode == 2 and "not a corodash recording" in wrong.stderr
     nothing_asked = corodash("export", str(not_one))
     assert nothing_asked.returncode == 2 and "--jsonl FILE" in nothing_asked.stderr
+
+
+@pytest.mark.parametrize("name", ["many_switches", "gevent_join", "echo_send"])
+def test_the_compiled_chrome_export_writes_what_the_timeline_folder_writes(tmp_path, name):
+    """Runs of switch records go through the compiled writer, sharing the folder's state;
+    the Chrome trace must be the one the folder makes from the expanded events."""
+    out = recorded(tmp_path, name)
+    with RecordingReader(out) as reader:
+        compiled, folded = io.BytesIO(), io.BytesIO()
+        writer = ChromeWriter(compiled)
+        writer.run_records("run", reader.batches(), reader.header["t0"])
+        writer.close()
+        every_event = (event for block in reader.events() for event in block)
+        write_chrome(folded, [("run", every_event)])
+    records = json.loads(compiled.getvalue())["traceEvents"]
+    assert records == json.loads(folded.getvalue())["traceEvents"]
+    assert len([r for r in records if r["ph"] == "X"]) >= 3

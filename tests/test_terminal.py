@@ -198,6 +198,23 @@ def test_at_80x24_the_keys_are_discoverable_and_search_finds_one_task():
         term.kill()
 
 
+def test_keys_typed_at_once_after_slash_all_reach_the_search():
+    """tmux send-keys, a paste, a fast typist: "/tailor step" arrives in one read. Every key
+    after "/" belongs to the search (none may act as a dashboard key: "c" continues)."""
+    term = Terminal([CORODASH, "--run", program("same_function")], columns=100, lines=30)
+    try:
+        term.wait_for("top level finished")
+        term.press("/tailor step")
+        term.wait_for("2 of 2")
+        term.wait_for("tailor step")  # the frame may reach us in pieces
+        term.press("\x1b")
+        term.wait_gone("2 of 2")
+        term.press("q")
+        assert term.close() == 0
+    finally:
+        term.kill()
+
+
 def test_a_line_breakpoint_and_run_to_through_the_real_command():
     term = Terminal([CORODASH, program("two_counters")], columns=120, lines=36)
     try:

@@ -4,42 +4,10 @@
  * trace's dict and encodes it: about a microsecond each in Python. Switch records are
  * written here straight from their 24 bytes; the lines of the events kept as tuples come
  * ready-made from Python (trace_format.py) and are put in their places. */
-#include "_recorder.h"
+#include "_output.h"
 
 #include <math.h>
 #include <string.h>
-
-typedef struct {
-    char *data;
-    Py_ssize_t size;
-    Py_ssize_t capacity;
-} Output;
-
-static int
-reserve(Output *out, Py_ssize_t more)
-{
-    if (out->size + more <= out->capacity)
-        return 0;
-    Py_ssize_t capacity = (out->size + more) * 2;
-    char *data = PyMem_Realloc(out->data, capacity);
-    if (data == NULL) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    out->data = data;
-    out->capacity = capacity;
-    return 0;
-}
-
-static int
-put(Output *out, const char *text, Py_ssize_t size)
-{
-    if (reserve(out, size) < 0)
-        return -1;
-    memcpy(out->data + out->size, text, size);
-    out->size += size;
-    return 0;
-}
 
 /* The task's JSON-encoded name from `names` (borrowed bytes), or "?" as JSON. */
 static int
@@ -62,49 +30,19 @@ put_name(Output *out, PyObject *names, uint32_t task)
     return put(out, PyBytes_AS_STRING(name), PyBytes_GET_SIZE(name));
 }
 
-/* Decimal digits of `value`, without printf (a third of the cost otherwise). */
-static int
-put_number(Output *out, unsigned long long value)
-{
-    char digits[24];
-    int at = sizeof(digits);
-    do {
-        digits[--at] = (char)('0' + value % 10);
-        value /= 10;
-    } while (value);
-    return put(out, digits + at, sizeof(digits) - at);
-}
-
-/* Seconds to the nanosecond, as Python writes round(seconds, 9): no trailing zeros, at
- * least one decimal ("2.0"). The clock counts nanoseconds: no digit is lost. */
+/* Seconds to the nanosecond, as Python writes round(seconds, 9). The clock counts
+ * nanoseconds: no digit is lost. */
 static int
 put_seconds(Output *out, double seconds)
 {
     long long ns = llround(seconds * 1e9);
     if (ns < 0) {
-        if (put(out, "-", 1) < 0)
+        if (PUT_TEXT(out, "-") < 0)
             return -1;
         ns = -ns;
     }
-    if (put_number(out, (unsigned long long)(ns / 1000000000LL)) < 0)
-        return -1;
-    long long fraction = ns % 1000000000LL;
-    char digits[10] = {'.'};
-    int end = 2;
-    for (int i = 9; i >= 1; i--) {
-        digits[i] = (char)('0' + fraction % 10);
-        fraction /= 10;
-    }
-    for (int i = 9; i >= 2; i--) {
-        if (digits[i] != '0') {
-            end = i + 1;
-            break;
-        }
-    }
-    return put(out, digits, end);
+    return put_decimal(out, ns, 9);
 }
-
-#define PUT_TEXT(out, text) put(out, text, sizeof(text) - 1)
 
 static int
 put_switch(Output *out, const Record *record, long long seq, double t0, PyObject *names)

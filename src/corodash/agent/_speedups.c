@@ -7,7 +7,7 @@
  * exactly the same events. Optional: corodash/agent/accelerator.py falls back to the Python
  * callbacks alone when this module is not built.
  */
-#include "_recorder.h"
+#include "_output.h"
 
 #include <frameobject.h>
 #include <signal.h>
@@ -739,7 +739,8 @@ PyInit__speedups(void)
     if (PyModule_AddObjectRef(module, "SwitchHook", (PyObject *)&SwitchHookType) < 0 ||
         PyModule_AddObjectRef(module, "GeneratorHooks", (PyObject *)&GeneratorHooksType) < 0 ||
         PyModule_AddObjectRef(module, "Guard", (PyObject *)&GuardType) < 0 ||
-        recorder_init_module(module) < 0 || jsonl_init_module(module) < 0) {
+        recorder_init_module(module) < 0 || jsonl_init_module(module) < 0 ||
+        chrome_init_module(module) < 0) {
         Py_DECREF(module);
         return NULL;
     }

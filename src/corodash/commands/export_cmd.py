@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from typing import Any
 
-from corodash.chrome_trace import write_chrome
+from corodash.chrome_trace import ChromeWriter
 from corodash.recording_file import RecordingError, RecordingReader
 
 
@@ -30,14 +28,11 @@ def export_recording(path: str, jsonl: str | None, chrome: str | None) -> int:
             if chrome:
                 label = os.path.basename(reader.header.get("script") or path)
                 with open(chrome, "wb") as out:
-                    write_chrome(out, [(label, _every_event(reader))])
+                    writer = ChromeWriter(out)
+                    writer.run_records(label, reader.batches(), reader.header.get("t0", 0.0))
+                    writer.close()
                 print(f"corodash: timeline to {chrome}", file=sys.stderr)
         except OSError as error:
             print(f"corodash: cannot write the export: {error.strerror}", file=sys.stderr)
             return 1
     return 0
-
-
-def _every_event(reader: RecordingReader) -> Iterator[dict[str, Any]]:
-    for block in reader.events():
-        yield from block

@@ -68,7 +68,9 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, ViewKeys, ExportKey, Screen[N
         Binding("h", "hub_steps", "hub steps", show=False),
         Binding("f", "filter_task", "filter task", show=False),
         Binding("k", "filter_kind", "filter kind", show=False),
-        Binding("slash", "search", "search"),
+        # priority: taken when the key arrives, before the keys typed after it are handed to
+        # the focused widget (a paste, tmux send-keys), so that they reach the search box
+        Binding("slash", "search", "search", priority=True),
         Binding("o", "edit", "edit", show=False),
         Binding("z", "zoom_pane", "zoom pane", show=False),
         Binding("N", "search_previous", "previous match", show=False),

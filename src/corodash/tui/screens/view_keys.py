@@ -6,6 +6,8 @@ A mixin of DashboardScreen: it reads the screen's panes and model.
 
 from __future__ import annotations
 
+from textual.widgets import Input
+
 from corodash.model import RunModel
 from corodash.tui.log_panes import LogPanes
 from corodash.tui.stop_follower import StopFollower
@@ -75,6 +77,11 @@ class ViewKeys:
 
     def action_search(self) -> None:
         self.logs.open_search()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """ "/" is taken before any widget sees it (a priority key): in a text box it is a
+        character, not a search."""
+        return not (action == "search" and isinstance(self.focused, Input))
 
     def action_search_previous(self) -> None:
         if self.logs.searching:

@@ -135,7 +135,9 @@ class LogsView(Vertical):
         if self.tabs.active not in ("events-tab", "output-tab"):
             self.show_tab("events")
         self.query_one("#search-bar").display = True
-        self.search_box.focus()
+        # At once, not through focus() (which waits for the message queue): keys typed
+        # straight after "/" (a paste, tmux send-keys) are already queued, and belong here.
+        self.screen.set_focus(self.search_box)
 
     def close_search(self) -> None:
         self.search_box.value = ""
