@@ -150,7 +150,7 @@ def expand_batch(
     events: list[dict[str, Any]] = []
     add = events.append
     for raw in batch:
-        code, t, task = raw[0], round(raw[1] - t0, 9), raw[2]
+        code, t, task = raw[0], raw[1] - t0, raw[2]
         if code == SWITCH:
             add(
                 {

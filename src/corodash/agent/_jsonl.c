@@ -30,8 +30,9 @@ put_name(Output *out, PyObject *names, uint32_t task)
     return put(out, PyBytes_AS_STRING(name), PyBytes_GET_SIZE(name));
 }
 
-/* Seconds to the nanosecond, as Python writes round(seconds, 9). The clock counts
- * nanoseconds: no digit is lost. */
+/* Seconds to the nanosecond, as Python writes round(seconds, 9): the clock counts
+ * nanoseconds, so no digit of the reading is lost (printing a float's shortest form would
+ * cost more than the rest of the line). */
 static int
 put_seconds(Output *out, double seconds)
 {
