@@ -69,9 +69,9 @@ def kinds(records: bytes) -> bytes:
     return records[KIND_OFFSET::SIZE]
 
 
-def count_kinds(records: bytes) -> Counter[str]:
-    """How many events of each kind (by name) a batch holds."""
-    counts = Counter(kinds(records))
+def count_kinds(codes: bytes) -> Counter[str]:
+    """How many events of each kind (by name) a batch holds, from its ``kinds``."""
+    counts = Counter(codes)
     return Counter({KIND_NAMES[code]: n for code, n in counts.items()})
 
 

@@ -102,7 +102,7 @@ class TraceRun:
                 self.write_error = f"cannot write the trace to {self.out}: {error.strerror}"
                 self.cancel("error")
         codes = kinds(records)
-        self.counts.update(count_kinds(records))
+        self.counts.update(count_kinds(codes))
         if SPAWN in codes:
             self.task_kinds.update(e[4] for e in extras if e[0] == SPAWN)
         if OUTPUT in codes and self.echo is not None:
