@@ -22,6 +22,7 @@ class RunOptions:
     stay: bool = False
     include_libraries: bool = False
     block_threshold: float = 0.1
+    record_locals: bool = False
     python: str = sys.executable
     env: dict[str, str] = field(default_factory=dict)
 
@@ -56,6 +57,7 @@ def launch(options: RunOptions) -> Launched:
         "stay": options.stay,
         "include_libraries": options.include_libraries,
         "block_threshold": options.block_threshold,
+        "record_locals": options.record_locals,
         "controller": os.getpid(),
     }
     env = {**os.environ, **options.env, "PYTHONUNBUFFERED": "1"}

@@ -19,10 +19,11 @@ from typing import Any
 
 import msgspec
 
-PROTOCOL_VERSION = 5
+PROTOCOL_VERSION = 6
 
 # Event codes, as sent by the agent.
-SPAWN, YIELD, RESUME, RETURN, RAISE, SWITCH, OUTPUT, PATCH, END, BLOCK, DIAGNOSTIC = range(11)
+SPAWN, YIELD, RESUME, RETURN, RAISE, SWITCH, OUTPUT, PATCH, END, BLOCK = range(10)
+DIAGNOSTIC, LOCALS = 10, 11
 
 KIND_NAMES = (
     "spawn",
@@ -36,6 +37,7 @@ KIND_NAMES = (
     "end",
     "block",
     "diagnostic",
+    "locals",
 )
 
 # The fields after (code, t, task) for each event code, in order.
@@ -51,6 +53,7 @@ FIELDS: dict[int, tuple[str, ...]] = {
     END: ("status", "exit_code", "error", "traceback", "started", "wall"),
     BLOCK: ("seconds", "where", "call"),
     DIAGNOSTIC: ("message",),
+    LOCALS: ("locals", "file", "line", "function"),  # only with --record-locals
 }
 
 # Message tags, agent to controller.

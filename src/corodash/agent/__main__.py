@@ -7,7 +7,8 @@ import os
 import signal
 import sys
 
-from corodash.agent.runner import Agent, AgentConfig
+from corodash.agent.config import AgentConfig
+from corodash.agent.runner import Agent
 
 PR_SET_PDEATHSIG = 1
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import linecache
 import sys
 from _thread import get_ident
 from types import FrameType, GeneratorType
@@ -14,9 +13,9 @@ from corodash.agent.usercode import CodeFilter
 from corodash.agent.value_parts import openable, part, parts
 from corodash.agent.values import safe_repr
 from corodash.protocol import MAIN_TASK
+from corodash.source_excerpt import source_excerpt
 
 MAX_LOCALS = 60
-SOURCE_CONTEXT = 6
 
 _GENERATOR_STATES = {
     inspect.GEN_CREATED: "created",
@@ -165,9 +164,9 @@ class Inspector:
         }
         if chosen is not None:
             frame = frames[chosen]
-            answer["locals"] = _locals(frame)
+            answer["locals"] = frame_locals(frame)
             answer["open"] = [n for n, v in _local_values(frame) if openable(v)]
-            answer["source"] = _source(frame.f_code.co_filename, frame.f_lineno)
+            answer["source"] = source_excerpt(frame.f_code.co_filename, frame.f_lineno)
         return answer
 
     def expand(self, task: Task, at: int | None, path: list[str]) -> dict[str, Any]:
@@ -222,20 +221,11 @@ class Inspector:
         return where
 
 
-def _locals(frame: FrameType) -> dict[str, str]:
+def frame_locals(frame: FrameType) -> dict[str, str]:
+    """A frame's locals as reprs (safe_repr's limits), at most MAX_LOCALS."""
     return {name: safe_repr(value) for name, value in _local_values(frame)}
 
 
 def _local_values(frame: FrameType) -> list[tuple[str, Any]]:
     items = list(frame.f_locals.items())[:MAX_LOCALS]
     return [(str(name), value) for name, value in items if not str(name).startswith("__")]
-
-
-def _source(filename: str, line: int) -> dict[str, Any]:
-    first = max(1, line - SOURCE_CONTEXT)
-    lines = [
-        linecache.getline(filename, n).rstrip("\n") for n in range(first, line + SOURCE_CONTEXT + 1)
-    ]
-    while lines and not lines[-1]:
-        lines.pop()
-    return {"file": filename, "first": first, "line": line, "lines": lines}

@@ -26,3 +26,7 @@ class Recording:
     """Code objects holding a line breakpoint, by id: their frames get a line tracer."""
     wrap_frame: Callable[[FrameType, Any], Any] | None = None
     """Adds the line-breakpoint check to a frame's local tracer (3.11)."""
+
+    compiled: bool = True
+    """Whether the compiled callbacks may record: they write to the recorder itself, so
+    an ``append`` that does more (--record-locals) needs the Python ones."""

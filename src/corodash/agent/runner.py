@@ -16,7 +16,6 @@ import sys
 import traceback
 import types
 from _thread import allocate_lock, get_ident
-from dataclasses import dataclass
 from os import _exit  # the real one: os._exit is wrapped for the program (forking.py)
 from time import perf_counter
 from types import CodeType
@@ -25,8 +24,9 @@ from typing import Any
 from corodash.agent import values
 from corodash.agent.accelerator import speedups
 from corodash.agent.agent_commands import AgentCommands
-from corodash.agent.blocking import DEFAULT_THRESHOLD, BlockDetector
+from corodash.agent.blocking import BlockDetector
 from corodash.agent.channel import Channel, CommandReader
+from corodash.agent.config import AgentConfig
 from corodash.agent.drive import Driver
 from corodash.agent.fd_capture import FdCapture
 from corodash.agent.forking import ForkWatch
@@ -36,6 +36,7 @@ from corodash.agent.import_hooks import PostImportHooks
 from corodash.agent.inspection import Inspector
 from corodash.agent.lazy_tracing import UserModuleWatcher, defines_coroutines
 from corodash.agent.line_breaks import LineBreaks
+from corodash.agent.locals_recording import LocalsRecorder
 from corodash.agent.output import capture
 from corodash.agent.patching import PatchPolicy
 from corodash.agent.program_clock import ProgramClock
@@ -58,22 +59,6 @@ from corodash.protocol import (
     STATE,
     TOPLEVEL,
 )
-
-
-@dataclass
-class AgentConfig:
-    script: str
-    argv: list[str]
-    events_fd: int
-    commands_fd: int
-    patch: str = "auto"
-    step: bool = False
-    stay: bool = False
-    """Keep serving commands after the top level ends (repl and dashboard), or exit."""
-    include_libraries: bool = False
-    block_threshold: float = DEFAULT_THRESHOLD
-    controller: int = 0
-    """The controller's pid: the agent dies with it."""
 
 
 class Agent(AgentCommands):
@@ -104,13 +89,16 @@ class Agent(AgentCommands):
         self.lines = LineBreaks(self.gate, self.main_thread)
         rec = Recording(
             self.registry,
-            append,
+            LocalsRecorder(append, self.registry, self.code_filter).append
+            if config.record_locals
+            else append,
             perf_counter,
             self.gate,
             self.code_filter,
             self.cause,
             self.lines.codes,
             self.lines.wrap_frame,
+            compiled=not config.record_locals,
         )
         self.tracer = _generator_tracer(rec)
         self.blocks = BlockDetector(

@@ -71,7 +71,7 @@ class GreenletTracer:
 
         # An error must not be raised here (it would kill the target greenlet): the guard,
         # or the compiled hook in front, contains it (accelerator.py).
-        if speedups is None:
+        if speedups is None or not rec.compiled:
             return guard(on_greenlet)
         return speedups.SwitchHook(
             by_address=registry.by_address,

@@ -166,7 +166,7 @@ def _callbacks(rec: Recording, tool: int) -> dict[str, object]:
             if gate.hold:
                 gate.event()
 
-    if speedups is not None:
+    if speedups is not None and rec.compiled:
         fast = speedups.GeneratorHooks(
             by_frame=by_frame,
             discarding=gen_codes,
