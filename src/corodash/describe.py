@@ -10,6 +10,8 @@ CONTROL_ESCAPES = {
     code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, 0x85) if code != 0x09
 } | {0x2028: "\\u2028", 0x2029: "\\u2029"}
 """Characters a terminal would act on (or a log would split a line at), shown escaped."""
+LOCALS_LINE = 300
+"""A recorded set of locals is told in one line of at most this many characters."""
 
 
 def printable(text: str) -> str:
@@ -60,9 +62,29 @@ def describe(
         return f"program {event['status']}, exit status {event.get('exit_code')}{detail}"
     if kind == "diagnostic":
         return f"corodash: {event['message']}"
+    if kind == "locals":
+        shown = ", ".join(f"{key}={value}" for key, value in event["locals"].items())
+        return f"{name} at line {event['line']}: {shown or 'no locals'}"[:LOCALS_LINE]
     if kind == "block":
         return f"{name} blocked the hub for {event['seconds']:.3f}s at {event['where']}"
     return f"{kind} {name}"
+
+
+WAITING_FOR = {
+    "generator": "next() or send()",
+    "iterator": "the next next()",
+    "greenlet": "a switch() into it",
+    "gevent": "gevent's hub to switch back into it",
+}
+
+
+def suspension(kind: str, state: str, line: int | None) -> str | None:
+    """What a suspended task waits for, in the words a learner needs ("suspended at line 4,
+    waiting for next() or send()"); None for a task that is not suspended."""
+    if state != "suspended":
+        return None
+    at = f" at line {line}" if line else ""
+    return f"suspended{at}, waiting for {WAITING_FOR.get(kind, 'its next resume')}"
 
 
 def break_text(found: Mapping[str, Any], names: Mapping[int, str]) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from corodash.protocol import MAIN_TASK
@@ -32,6 +32,10 @@ class TaskRow:
     last_value: str | None = None
     label: str = ""
     """The one name every pane shows it by (``worker('baker')``), given at its spawn."""
+    locals: dict[str, str] | None = None
+    """Its locals as last recorded (``--record-locals``: at each yield and switch)."""
+    locals_seq: int | None = None
+    """The event after which they were recorded."""
 
     def __post_init__(self) -> None:
         self.label = self.label or self.name
@@ -39,6 +43,23 @@ class TaskRow:
     @property
     def finished(self) -> bool:
         return self.state in FINISHED_STATES
+
+    def as_dict(self) -> dict[str, Any]:
+        """The row as ``repl``'s answers give it."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "label": self.label,
+            "kind": self.kind,
+            "state": self.state,
+            "globals": self.globals,
+            "parent": self.parent,
+            "yields": self.yields,
+            "switches": self.switches,
+            "file": self.file,
+            "line": self.line,
+            "function": self.function,
+        }
 
 
 _FIRST_STATE = {
@@ -61,6 +82,17 @@ class RunModel:
 
     def __post_init__(self) -> None:
         self.tasks.setdefault(MAIN_TASK, TaskRow(MAIN_TASK, "main", "greenlet", "running"))
+
+    def copy(self) -> RunModel:
+        """A copy that later events do not change (history keeps one every few thousand)."""
+        return RunModel(
+            {tid: replace(row, globals=list(row.globals)) for tid, row in self.tasks.items()},
+            Counter(self.counts),
+            self.end,
+            list(self.patches),
+            self.last_t,
+            set(self.iterators),
+        )
 
     def apply_all(self, events: list[dict[str, Any]]) -> None:
         for event in events:
@@ -104,6 +136,9 @@ class RunModel:
             task.state = "closed" if event["error"].startswith("GeneratorExit") else "failed"
         elif kind == "switch":
             self._switch(event, task)
+        elif kind == "locals":
+            task.locals, task.locals_seq = event["locals"], event["seq"]
+            task.file, task.line, task.function = event["file"], event["line"], event["function"]
         elif kind == "patch":
             self.patches.append((event["what"], event["applied"]))
         elif kind == "end":

@@ -127,6 +127,7 @@ class RecordingReader:
             self._file.close()
             raise
         self.header: dict[str, Any] = payload
+        self._index: dict[str, Any] | bool | None = False
 
     def __enter__(self) -> RecordingReader:
         return self
@@ -140,7 +141,30 @@ class RecordingReader:
     def index(self) -> dict[str, Any] | None:
         """A closed recording's index: ``events`` (how many), ``blocks`` ([first seq, file
         offset, first time] each) and ``checkpoints`` ([seq, offset] each); None when the
-        recording was cut short."""
+        recording was cut short. Read once."""
+        if self._index is False:
+            self._index = self._read_index()
+        return self._index
+
+    def block_starts(self) -> list[int]:
+        """The first event of each complete block (a recording cut short is scanned)."""
+        index = self.index()
+        if index is not None:
+            return [block[0] for block in index["blocks"]]
+        return [payload[0] for kind, payload, _ in self._frames(len(MAGIC)) if kind == BLOCK]
+
+    def event_count(self) -> int:
+        """Events in the complete blocks."""
+        index = self.index()
+        if index is not None:
+            return int(index["events"])
+        count = 0
+        for kind, payload, _ in self._frames(len(MAGIC)):
+            if kind == BLOCK:
+                count = payload[0] + len(payload[1]) // SIZE
+        return count
+
+    def _read_index(self) -> dict[str, Any] | None:
         handle = self._file
         size = handle.seek(0, 2)
         if size < len(MAGIC) + _TRAILER.size:

@@ -23,7 +23,6 @@ from corodash.commands.repl_parsing import (
     usage,
 )
 from corodash.commands.repl_text import text_answer
-from corodash.model import TaskRow
 from corodash.session import RunOptions
 
 BREAK_USAGE = "break FILE:LINE | break yield T | break switch T | break task T | break block"
@@ -143,7 +142,7 @@ class Repl:
 
     def cmd_tasks(self, words: list[str]) -> dict[str, Any]:
         self.program.refresh_tasks()
-        return {"tasks": [_row_dict(row) for row in self.program.model.tasks.values()]}
+        return {"tasks": [row.as_dict() for row in self.program.model.tasks.values()]}
 
     def cmd_until(self, words: list[str]) -> dict[str, Any]:
         if len(words) < 2:
@@ -207,20 +206,3 @@ class Repl:
         elif name == "throw":
             args.extend(words[2:])
         return self.program.drive(name, row, *args)
-
-
-def _row_dict(row: TaskRow) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "name": row.name,
-        "label": row.label,
-        "kind": row.kind,
-        "state": row.state,
-        "globals": row.globals,
-        "parent": row.parent,
-        "yields": row.yields,
-        "switches": row.switches,
-        "file": row.file,
-        "line": row.line,
-        "function": row.function,
-    }

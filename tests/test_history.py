@@ -1,0 +1,220 @@
+"""History: the state of every task as of any event of a run, and ``repl RECORDING``."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from conftest import corodash, program
+
+from corodash import history
+from corodash.event_sources import ListSource, open_source
+from corodash.history import History, HistoryError
+from corodash.model import RunModel
+from corodash.trace_format import read_trace
+
+
+def states(model: RunModel) -> dict[str, str]:
+    return {row.label: row.state for row in model.tasks.values()}
+
+
+def history_repl(path, *commands: str) -> list[dict]:
+    done = corodash("repl", str(path), "--json", stdin="".join(c + "\n" for c in commands))
+    assert done.returncode == 0, done.stderr
+    answers = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(answers) == 1 + len(commands)
+    return answers
+
+
+def task_states(answer: dict) -> dict[str, str]:
+    return {task["label"]: task["state"] for task in answer["tasks"]}
+
+
+def test_the_state_after_any_event_is_the_fold_of_the_events_up_to_it(trace, monkeypatch):
+    monkeypatch.setattr(history, "CHECKPOINT_EVENTS", 3)  # many kept models, many jumps
+    monkeypatch.setattr(history, "CHECKPOINT_ROWS", 0)
+    events = trace("gevent_join", "--record-locals").events
+    assert len(events) > 20
+    expected = []
+    model = RunModel()
+    for event in events:
+        model.apply(event)
+        expected.append((states(model), {r.label: r.yields for r in model.tasks.values()}))
+    past = History(ListSource(events))
+    order = list(range(len(events)))
+    random.Random(7).shuffle(order)
+    for seq in [*order, *range(len(events) - 1, -1, -1), *range(len(events))]:
+        model = past.model_after(seq)
+        assert (states(model), {r.label: r.yields for r in model.tasks.values()}) == expected[
+            seq
+        ], seq
+
+
+def test_ping_pong_task_states_at_chosen_events(trace, tmp_path):
+    trace("ping_pong")
+    recording = tmp_path / "ping_pong.cdrec"
+    opened, at4, tasks4, _, tasks6, at10, tasks10, first, before = history_repl(
+        recording,
+        "goto 4",
+        "tasks",
+        "goto 6",
+        "tasks",
+        "goto 10",
+        "tasks",
+        "goto 0",
+        "back",
+    )
+    assert opened["ok"] and opened["cursor"] == 13 and opened["count"] == 14
+    assert opened["event"]["kind"] == "end" and opened["history_mode"] is True
+    assert at4["event"]["kind"] == "switch" and (at4["event"]["from"], at4["event"]["to"]) == (1, 2)
+    assert task_states(tasks4) == {
+        "main": "suspended",
+        "ping_task": "suspended",
+        "pong_task": "running",
+    }
+    assert task_states(tasks6) == {
+        "main": "suspended",
+        "ping_task": "running",
+        "pong_task": "suspended",
+    }
+    assert at10["event"]["kind"] == "return"
+    assert task_states(tasks10) == {
+        "main": "suspended",
+        "ping_task": "suspended",
+        "pong_task": "dead",
+    }
+    switches = {task["label"]: task["switches"] for task in tasks10["tasks"]}
+    assert switches == {"main": 0, "ping_task": 2, "pong_task": 2}
+    assert first["cursor"] == 0 and first["event"]["kind"] == "spawn"
+    assert not before["ok"] and before["error"] == "at the first event: nothing before it"
+    assert before["cursor"] == 0
+
+
+def test_a_send_driven_generator_and_where_its_values_came_from(trace, tmp_path):
+    trace("echo_send", "--record-locals")
+    recording = tmp_path / "echo_send.cdrec"
+    events = read_trace(recording)
+    yields = [e["seq"] for e in events if e["kind"] == "yield"]
+    _, first, tasks, where_first, second, where_second, origin, onward, found = history_repl(
+        recording,
+        f"goto {yields[0]}",
+        "tasks",
+        "where 1",
+        f"goto {yields[1]}",
+        "where echo(1)",
+        "origin",
+        "forward 2",
+        "find returned",
+    )
+    assert first["event"]["value"] == "1"
+    (echo,) = [task for task in tasks["tasks"] if task["id"] == 1]
+    assert (echo["state"], echo["yields"], echo["line"]) == ("suspended", 1, 2)
+    assert where_first["where"]["locals"] == {"start": "1"}
+    assert where_first["where"]["locals_recorded"] is True
+    assert second["event"]["value"] == "10"
+    assert where_second["where"]["locals"] == {"start": "1", "received": "5"}
+    assert where_second["where"]["stack"][0]["line"] == 4
+    assert origin["event"]["kind"] == "resume" and origin["event"]["sent"] == "5"
+    assert [e["kind"] for e in events[origin["cursor"] : yields[1] + 1]] == [
+        "resume",
+        "locals",
+        "yield",
+    ]
+    assert onward["cursor"] == yields[1]
+    assert found["event"]["kind"] == "return" and found["event"]["value"] == "'stopped'"
+
+
+def test_gevent_tasks_as_of_the_first_ones_return(trace, tmp_path):
+    trace("gevent_join")
+    recording = tmp_path / "gevent_join.cdrec"
+    events = read_trace(recording)
+    labels = {e["task"]: e["label"] for e in events if e["kind"] == "spawn"}
+    returned = next(e for e in events if e["kind"] == "return" and labels[e["task"]] != "hub")
+    _, _, tasks, where = history_repl(
+        recording, f"goto {returned['seq']}", "tasks", f"where {returned['task']}"
+    )
+    states_then = task_states(tasks)
+    assert states_then["sleeper('b', 1)"] == "dead"
+    assert states_then["sleeper('a', 2)"] == "suspended"
+    assert where["where"]["state"] == "dead"
+    assert where["where"]["locals_recorded"] is False and where["where"]["locals"] == {}
+
+
+def test_greenlet_locals_and_lines_are_recorded_at_each_switch(trace, tmp_path):
+    trace("ping_pong", "--record-locals")
+    recording = tmp_path / "ping_pong.cdrec"
+    events = read_trace(recording)
+    kept = [(e["task"], e["line"], e["function"]) for e in events if e["kind"] == "locals"]
+    assert kept == [(0, 19, "<module>"), (1, 6, "ping"), (2, 13, "pong"), (1, 8, "ping")]
+    second_switch = [e["seq"] for e in events if e["kind"] == "switch"][1]
+    assert events[second_switch - 1]["kind"] == "locals"  # known as of the switch
+    _, _, where = history_repl(recording, f"goto {second_switch}", "where ping_task")
+    assert where["where"]["stack"] == [
+        {"file": program("ping_pong"), "line": 6, "function": "ping", "user": True}
+    ]
+    assert where["where"]["source"]["line"] == 6
+
+
+def test_drive_commands_and_bad_moves_are_refused_and_the_console_goes_on(trace, tmp_path):
+    trace("ping_pong")
+    recording = tmp_path / "ping_pong.cdrec"
+    answers = history_repl(
+        recording, "send 1 2", "step", "goto 99", "goto x", "forward", "where nobody", "tasks"
+    )
+    _, send, step, far, word, forward, nobody, tasks = answers
+    assert not send["ok"] and "this is a recording, nothing runs" in send["error"]
+    assert not step["ok"] and step["error"].startswith("step drives a running program")
+    assert not far["ok"] and far["error"] == "no event 99: this run has events 0 to 13"
+    assert not word["ok"] and "not a count" in word["error"]
+    assert not forward["ok"] and forward["error"] == "at the last event: nothing after it"
+    assert not nobody["ok"] and "no task 'nobody' as of event 13" in nobody["error"]
+    assert tasks["ok"] and len(tasks["tasks"]) == 3
+
+
+def test_a_jsonl_trace_answers_as_its_recording_does(trace, tmp_path):
+    trace("ping_pong")
+    recording = tmp_path / "ping_pong.cdrec"
+    jsonl = tmp_path / "ping_pong.jsonl"
+    assert corodash("export", str(recording), "--jsonl", str(jsonl)).returncode == 0
+    commands = ("goto 6", "tasks", "events 3", "find pong 2", "where 2")
+
+    def timeless(answers: list[dict]) -> list[dict]:
+        """Switches written from their records have nanosecond times (docs/trace-format.md)"""
+        for answer in answers:
+            for event in [answer.get("event") or {}, *answer.get("history", [])]:
+                event.pop("t", None)
+        return answers
+
+    assert timeless(history_repl(jsonl, *commands)) == timeless(history_repl(recording, *commands))
+
+
+def test_a_recording_cut_short_opens_up_to_its_last_complete_block(trace, tmp_path):
+    trace("many_switches", "--", "20000")
+    recording = tmp_path / "many_switches.cdrec"
+    whole = open_source(recording).count()
+    data = recording.read_bytes()
+    cut = tmp_path / "cut.cdrec"
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    source = open_source(cut)
+    assert 0 < source.count() < whole
+    past = History(source)
+    past.present()
+    assert past.model().counts["switch"] > 0
+    assert [e["seq"] for e in past.recent(3)] == [source.count() - 3 + n for n in range(3)]
+
+
+def test_files_that_are_not_traces_get_one_clear_line(tmp_path):
+    missing = corodash("repl", str(tmp_path / "gone.cdrec"), "--json", stdin="")
+    assert missing.returncode == 2 and missing.stderr.strip().endswith("gone.cdrec: no such file")
+    junk = tmp_path / "junk.jsonl"
+    junk.write_text("not json at all\n")
+    bad = corodash("repl", str(junk), "--json", stdin="")
+    assert bad.returncode == 2
+    assert "neither a corodash recording nor a JSON Lines trace" in bad.stderr
+
+
+def test_history_errors_name_the_range():
+    past = History(ListSource([]))
+    with pytest.raises(HistoryError, match="this run has no events"):
+        past.goto(0)
