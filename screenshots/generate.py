@@ -96,6 +96,15 @@ async def breakpoints(pilot: Pilot) -> None:
     await settled(pilot)
 
 
+async def history(pilot: Pilot) -> None:
+    """Back in time: two switches before the present, the locals as recorded then."""
+    screen = pilot.app.screen
+    await step_until(pilot, lambda: screen.model.counts["switch"] == 6)
+    await pilot.press("less_than_sign", "less_than_sign")
+    await until(pilot, lambda: screen.past_on_show and "=" in screen.follower.frame.text)
+    await settled(pilot)
+
+
 SHOTS: list[tuple[str, RunOptions | None, Shot]] = [
     ("gallery", None, gallery),
     ("stepping-a-generator", RunOptions(str(demo_path("send")), step=True), stepping),
@@ -105,6 +114,11 @@ SHOTS: list[tuple[str, RunOptions | None, Shot]] = [
     ("compare", RunOptions(str(demo_path("sleep_patching")), step=True), compare_view),
     ("search", RunOptions(str(demo_path("gevent_spawn")), step=True), search),
     ("breakpoints", RunOptions(str(demo_path("generator")), step=True), breakpoints),
+    (
+        "history",
+        RunOptions(str(demo_path("greenlets")), step=True, record_locals=True),
+        history,
+    ),
 ]
 
 

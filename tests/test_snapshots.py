@@ -77,6 +77,24 @@ class TestDashboard:
         app = CorodashApp(RunOptions(program("raises_in_generator")))
         assert snap_compare(app, run_before=before, terminal_size=(120, 34))
 
+    def test_history_mode(self, snap_compare):
+        """Stepped back to the second yield: every pane as of then, the locals recorded."""
+
+        async def before(pilot):
+            screen = pilot.app.screen
+            await until(pilot, lambda: screen.run_state == "paused")
+            freeze(pilot)
+            await step_until(pilot, lambda: screen.model.counts["yield"] == 3)
+            await pilot.press("left_square_bracket")
+            await until(pilot, lambda: screen.past_on_show)
+            screen.query_one(TaskTable).select(1)
+            await pilot.press("left_curly_bracket", "left_curly_bracket")
+            await until(pilot, lambda: screen.past.event(screen.past.cursor).get("value") == "10")
+            await until(pilot, lambda: "received = 5" in screen.query_one("#frame").text)
+
+        app = CorodashApp(RunOptions(program("echo_send"), step=True, record_locals=True))
+        assert snap_compare(app, run_before=before, terminal_size=(120, 34))
+
     def test_small_terminal(self, snap_compare):
         async def before(pilot):
             screen = pilot.app.screen

@@ -262,3 +262,32 @@ def test_o_opens_the_editor_at_the_line_and_comes_back(tmp_path, monkeypatch):
         assert term.close() == 0
     finally:
         term.kill()
+
+
+def test_view_steps_back_and_forth_through_a_recording(tmp_path):
+    recording = tmp_path / "ping_pong.cdrec"
+    traced = subprocess.run(
+        [CORODASH, "trace", program("ping_pong"), "--out", str(recording), "--quiet"],
+        capture_output=True,
+    )
+    assert traced.returncode == 0, traced.stderr
+    term = Terminal([CORODASH, "view", str(recording)])
+    try:
+        term.wait_for("HISTORY: event 13 of 14")
+        term.press("[")
+        term.wait_for("HISTORY: event 12 of 14")
+        term.press("<")
+        term.wait_for("HISTORY: event 11 of 14")
+        term.wait_for("switch pong_task -> main")
+        term.press("<<")
+        term.wait_for("HISTORY: event 6 of 14")
+        assert "main again" not in term.text()
+        term.press("]")
+        term.wait_for("HISTORY: event 7 of 14")
+        term.press(".")
+        term.wait_for("HISTORY: event 13 of 14")
+        term.wait_for("main again")
+        term.press("q")
+        assert term.close() == 0
+    finally:
+        term.kill()

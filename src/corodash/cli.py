@@ -24,7 +24,9 @@ A terminal dashboard for Python coroutines: generators, iterators, greenlet and 
   corodash SCRIPT [-- ARGS]      open the dashboard on your program, paused at its start
   corodash trace SCRIPT          run it traced to the end; write a recording (or JSONL)
   corodash repl SCRIPT           a line console: step, next, send, throw, close, switch
+  corodash repl RECORDING        the same console over a run's history: goto, back, find
   corodash compare SCRIPT        run it patched and unpatched; what blocked gevent's hub
+  corodash view RECORDING        a recording (or .jsonl trace) in the dashboard: history
   corodash export RECORDING      a recording as JSON Lines or a Chrome trace (Perfetto)
 """
 
@@ -45,6 +47,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _repl(_repl_parser().parse_args(own[1:]), script_args)
     if own and own[0] == "compare":
         return _compare(_compare_parser().parse_args(own[1:]), script_args)
+    if own and own[0] == "view":
+        return _view(_view_parser().parse_args(own[1:]))
     if own and own[0] == "export":
         return _export(_export_parser().parse_args(own[1:]))
     options = _dashboard_parser().parse_args(own)
@@ -66,6 +70,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="gevent monkey patching: auto runs the program as written, on "
         "patches before it starts, off ignores its patch_all() calls",
+    )
+    parser.add_argument(
+        "--record-locals",
+        action="store_true",
+        help="record the locals of a generator at each yield and of a greenlet at each "
+        "switch, to show them in history (slower: corodash's compiled recorder is not used)",
     )
     parser.add_argument(
         "--all-generators",
@@ -90,7 +100,7 @@ def _commands_epilog() -> str:
     """The other commands' usage lines, under the main help."""
     usages = [
         parser().format_usage().replace("usage: ", "  ").rstrip()
-        for parser in (_trace_parser, _repl_parser, _compare_parser)
+        for parser in (_trace_parser, _repl_parser, _view_parser, _compare_parser)
     ]
     return (
         "commands:\n" + "\n".join(usages) + "\n\n'corodash COMMAND --help' explains each "
@@ -171,6 +181,30 @@ def _export(args: argparse.Namespace) -> int:
     return export_recording(args.recording, args.jsonl, args.chrome)
 
 
+def _view_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="corodash view",
+        description="Open a recording written by `corodash trace` (or a .jsonl trace) in the "
+        "dashboard, at its last event: step back and forth through it ([ ] { } < > ' .).",
+    )
+    parser.add_argument("recording", help="the recording to open")
+    return parser
+
+
+def _view(args: argparse.Namespace) -> int:
+    source = _opened_trace(args.recording)
+    if source is None:
+        return 2
+    from corodash.session import RunOptions
+    from corodash.tui.app import CorodashApp
+    from corodash.tui.screens.dashboard import DashboardScreen
+
+    screen = DashboardScreen(RunOptions(os.path.abspath(args.recording)), recording=source)
+    app = CorodashApp(first=screen)
+    app.run()
+    return app.return_code or 0
+
+
 def _compare_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="corodash compare",
@@ -201,9 +235,10 @@ def _repl_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="corodash repl",
         description="Run SCRIPT's top level (or pause before its first "
-        "event with --step), then read commands from stdin, one per line. Type help there.",
+        "event with --step), then read commands from stdin, one per line. Type help there. "
+        "Given a recording (or a .jsonl trace) instead, step through its history.",
     )
-    parser.add_argument("script", help="the Python program to run")
+    parser.add_argument("script", help="the Python program to run, or a recording to open")
     parser.add_argument(
         "--json", action="store_true", help="answer each command with one JSON object on one line"
     )
@@ -241,6 +276,7 @@ def _run_options(
         patch=args.patch,
         include_libraries=args.all_generators,
         block_threshold=args.block_threshold,
+        record_locals=args.record_locals,
         **overrides,
     )
 
@@ -341,6 +377,13 @@ def _compare(args: argparse.Namespace, script_args: list[str]) -> int:
 
 
 def _repl(args: argparse.Namespace, script_args: list[str]) -> int:
+    from corodash.event_sources import is_trace_file
+
+    if is_trace_file(args.script):
+        from corodash.commands.history_repl import HistoryRepl
+
+        source = _opened_trace(args.script)
+        return 2 if source is None else HistoryRepl(source, json_mode=args.json).run()
     from corodash.commands.repl_cmd import Repl
 
     script = _checked_script(args.script)
@@ -348,6 +391,17 @@ def _repl(args: argparse.Namespace, script_args: list[str]) -> int:
         return 2
     options = _run_options(args, script, script_args, step=args.step, stay=True)
     return Repl(options, json_mode=args.json, pause_after=args.pause_after).run()
+
+
+def _opened_trace(path: str) -> Any:
+    """The events of a recording or JSONL trace; None (and why, on stderr) when unreadable."""
+    from corodash.event_sources import SourceError, open_source
+
+    try:
+        return open_source(path)
+    except (SourceError, OSError) as error:
+        print(f"corodash: {error}", file=sys.stderr)
+        return None
 
 
 def _dashboard(args: argparse.Namespace, script_args: list[str]) -> int:

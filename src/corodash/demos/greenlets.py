@@ -3,7 +3,8 @@
 A greenlet is a function with its own stack that you can leave and re-enter with
 `switch()`. Here `ball` and `wall` pass control back and forth explicitly. Every switch is
 an event: `switch main -> ball`, `switch ball -> wall`... When `ball` returns, control goes
-back to its parent, `main`.
+back to its parent, `main`. `<` and `>` jump between switches in the run's history, with
+each greenlet's locals as they were; `.` returns to the present.
 """
 
 from greenlet import greenlet

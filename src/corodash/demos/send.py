@@ -3,7 +3,8 @@
 `value = yield result` works both ways: the generator hands out `result` and pauses; the
 caller's `send(x)` resumes it with `x` as `value`. Prime it with `next()` first: a
 just-started generator has no `yield` waiting to receive. When this run finishes, try `s`
-on `averager` to send your own numbers.
+on `averager` to send your own numbers. On a yield, `'` goes back to the `send()` that
+produced it; `[` and `]` step back and forth, `.` returns to the present.
 """
 
 

@@ -43,6 +43,12 @@ DASHBOARD_COMMANDS = (
     ("Timeline tab", "Each task's running stretches, yields and blocks", "timeline"),
     ("Filter events by task", "Show only the selected task's events (again: all)", "filter_task"),
     ("Filter events by kind", "Cycle which kinds of events are shown", "filter_kind"),
+    ("History: back", "Every pane as of the event before", "history_back"),
+    ("History: forward", "Every pane as of the event after", "history_forward"),
+    ("History: task back", "The selected task's previous event", "history_task(-1)"),
+    ("History: previous switch", "The switch before this event", "history_switch(-1)"),
+    ("History: value origin", "From a yield back to the resume that ran it", "history_origin"),
+    ("History: present", "Back to the live program", "history_present"),
     ("Back", "Back to the gallery of demos", "back"),
     ("Help", "Every key and what it does", "help"),
     ("Quit", "End the program and leave", "quit"),
@@ -79,7 +85,8 @@ class CorodashApp(App[None]):
             self.push_screen(DashboardScreen(self.options, started=self.started))
 
     def open_script(self, script: str, argv: list[str], back_to_gallery: bool = False) -> None:
-        options = RunOptions(script, argv, step=True)
+        """A demo of the gallery: its locals are recorded, for history to show."""
+        options = RunOptions(script, argv, step=True, record_locals=True)
         self.push_screen(DashboardScreen(options, back_to_gallery=back_to_gallery))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

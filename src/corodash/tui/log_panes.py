@@ -46,6 +46,10 @@ class LogPanes:
         self._open_text: str | None = None
         """The output pane's last line was shown before its end came (a prompt): its text."""
         self._open_tag = ""
+        self._frozen: tuple[list[str], list[str], bool, str | None] | None = None
+        """History on show: the live output lines (and events'), kept to put back."""
+        self._held: list[dict[str, Any]] = []
+        """Events that arrived while history was on show: added when it closes."""
 
     def clear(self) -> None:
         self.recent.clear()
@@ -64,7 +68,10 @@ class LogPanes:
         return KIND_FILTERS[(self.kind_filter + 1) % len(KIND_FILTERS)][0]
 
     def add(self, events: list[dict[str, Any]], labels: TaskLabels) -> None:
-        """Fold a batch in."""
+        """Fold a batch in (held back while history is on show)."""
+        if self._frozen is not None:
+            self._held.extend(events)
+            return
         self.recent.extend(events)
         shown = [e for e in events if self.shown(e)]
         if shown:
@@ -142,6 +149,37 @@ class LogPanes:
             return None
         index = int(words[0]) - self.recent[0]["seq"]
         return self.recent[index]["task"] if 0 <= index < len(self.recent) else None
+
+    def show_past(
+        self, events: list[dict[str, Any]], output: list[dict[str, Any]], labels: TaskLabels
+    ) -> None:
+        """History: the events and output up to the event looked at, instead of the live
+        lines (kept, and put back by ``show_present``)."""
+        if self._frozen is None:
+            self._frozen = (
+                list(self.events.lines),
+                list(self.output.lines),
+                self._open_progress,
+                self._open_text,
+            )
+        self.events.clear()
+        self.events.write_lines([event_line(e, labels) for e in events if self.shown(e)])
+        self.output.clear()
+        self._open_progress, self._open_text = False, None
+        if output:
+            self._add_output(output, labels)
+
+    def show_present(self, labels: TaskLabels) -> None:
+        """Back from history: the live lines, and what arrived meanwhile."""
+        if self._frozen is None:
+            return
+        _, output, self._open_progress, self._open_text = self._frozen
+        self._frozen = None
+        self.output.clear()
+        self.output.write_lines(output)
+        held, self._held = self._held, []
+        self.add(held, labels)
+        self.refilter(labels)  # the filters may have changed meanwhile
 
     def next_kind_filter(self) -> None:
         self.kind_filter = (self.kind_filter + 1) % len(KIND_FILTERS)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from corodash.describe import suspension
 from corodash.model import RunModel
 from corodash.tui.widgets.frame_view import FrameView
 from corodash.tui.widgets.source_view import SourceView
@@ -55,6 +56,8 @@ class StopFollower:
             row = self.model.tasks.get(task)
             if row is not None:  # one word per state in every pane: the table's
                 where = {**where, "state": row.state}
+                line = where["stack"][-1]["line"] if where["stack"] else row.line
+                where["waiting"] = suspension(row.kind, row.state, line)
             self.frame.show(where, row.label if row else None)
             source = where.get("source")
             if source:

@@ -22,12 +22,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from corodash.event_sources import EventSource
 from corodash.model import RunModel
 from corodash.run_client import RunClient
 from corodash.session import AgentSession, Reply, RunOptions
 from corodash.tui.bridge import SessionBridge
 from corodash.tui.screens.break_keys import BreakKeys
 from corodash.tui.screens.export_key import ExportKey
+from corodash.tui.screens.history_keys import HISTORY_BINDINGS, HistoryKeys
 from corodash.tui.screens.run_feed import RunFeed
 from corodash.tui.screens.run_keys import RunKeys
 from corodash.tui.screens.view_keys import ViewKeys
@@ -44,7 +46,7 @@ NARROW = 110
 WIDE = 160
 
 
-class DashboardScreen(RunFeed, RunKeys, BreakKeys, ViewKeys, ExportKey, Screen[None]):
+class DashboardScreen(RunFeed, RunKeys, BreakKeys, HistoryKeys, ViewKeys, ExportKey, Screen[None]):
     ALLOW_IN_MAXIMIZED_VIEW = "StatusLine, KeyBar"
     BINDINGS = [
         Binding("n", "drive('next')", "next"),
@@ -77,6 +79,7 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, ViewKeys, ExportKey, Screen[N
         Binding("question_mark", "help", "help"),
         Binding("escape", "back", "back", show=False),
         Binding("q", "quit", "quit"),
+        *HISTORY_BINDINGS,
     ]
 
     def __init__(
@@ -84,9 +87,12 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, ViewKeys, ExportKey, Screen[N
         options: RunOptions,
         back_to_gallery: bool = False,
         started: AgentSession | None = None,
+        recording: EventSource | None = None,
     ) -> None:
-        """``started``: the agent for the first run, already started (see HandoverListener)."""
+        """``started``: the agent for the first run, already started (see HandoverListener);
+        ``recording``: a run's events to look through, with no program (``corodash view``)."""
         super().__init__()
+        self.recording = recording
         self.options = options
         self.started = started
         self.paused_at_start = options.step
@@ -132,7 +138,10 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, ViewKeys, ExportKey, Screen[N
         self.table.focus()
         self.set_interval(1 / 20, self._refresh_views)
         self._apply_width(self.size.width)
-        self.start_run()
+        if self.recording is None:
+            self.start_run()
+        else:
+            self.action_history_present()
 
     def on_resize(self, event: Any) -> None:
         self._apply_width(event.size.width)
@@ -160,6 +169,7 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, ViewKeys, ExportKey, Screen[N
     def start_run(self) -> None:
         self.logs.clear()
         self.follower.clear()
+        self.forget_past()
         self.carry_breaks()  # a fresh agent has none: the lines and blocks are set again
         self.status_detail = ""
         self.answer = ""
@@ -191,6 +201,10 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, ViewKeys, ExportKey, Screen[N
 
     def command(self, name: str, *args: Any, then: Callable[[Any], None] | None = None) -> bool:
         """Send a command; ``then(data)`` runs when its answer arrives, a refusal is shown."""
+        refusal = self.drive_refusal()
+        if refusal and (self.recording is not None or name not in ("pause", "break", "breaks")):
+            self.notify(refusal, severity="warning")
+            return False
         client = self.client
         if client is None or client.session.ended:
             self.notify("the program has ended: r restarts it", severity="warning")
@@ -217,7 +231,10 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, ViewKeys, ExportKey, Screen[N
         if self.panes.filter_task is not None:
             self.panes.filter_task = message.task
             self._refilter()
-        self.follower.show_selected(self.run_state)
+        if self.past_on_show:
+            self.show_past_task()
+        else:
+            self.follower.show_selected(self.run_state)
 
     # -- drawing -------------------------------------------------------------------------
 
@@ -228,7 +245,8 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, ViewKeys, ExportKey, Screen[N
         self._dirty = False
         self.table.sync()
         self._fit_header()
-        self._refresh_status()
+        if not self.past_on_show:
+            self._refresh_status()
 
     def _refresh_status(self) -> None:
         elapsed = self.client.program_time() if self.client is not None else 0.0

@@ -30,6 +30,11 @@ HELP = """\
   r      restart            e  export the trace (JSON Lines, Chrome)
   v      compare the program patched and unpatched, side by side
 
+[b]Go back in time[/b] (history: every pane as of an event; the program waits)
+  [ ]    one event back, forward     { }  the selected task's previous, next
+  < >    the previous, next switch   '    where the yield's value came from
+  .      back to the present (drive keys work there again)
+
 [b]Look around[/b]
   ↑ ↓    choose a task      tab  the next pane (source: a line cursor)
   f      only the selected task's events (again: all)

@@ -18,6 +18,7 @@ from corodash.tui.widgets.task_table import TaskTable
 
 class RunKeys:
     client: RunClient | None
+    drive_refusal: Callable[[], str | None]
     model: RunModel
     logs: LogsView
     answer: str
@@ -34,7 +35,9 @@ class RunKeys:
     def _drivable(self, verb: str) -> TaskRow | None:
         """The target of ``verb``, or None with the reason shown, before any dialog opens."""
         row = self.target()
-        problem = self.client.drive_error(row, verb) if self.client else "no program"
+        problem = self.drive_refusal() or (
+            self.client.drive_error(row, verb) if self.client else "no program"
+        )
         if problem is not None:
             self.notify(problem, severity="warning")
             return None

@@ -6,6 +6,8 @@ A mixin of DashboardScreen: it reads the screen's panes and model.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.widgets import Input
 
 from corodash.model import RunModel
@@ -21,6 +23,8 @@ ZOOMABLE = ("left", "source-box", "logs-view")
 
 
 class ViewKeys:
+    past_on_show: bool
+    show_past: Callable[[], None]
     model: RunModel
     logs: LogsView
     panes: LogPanes
@@ -96,3 +100,5 @@ class ViewKeys:
         task = self.panes.filter_task
         row = self.model.tasks.get(task) if task is not None else None
         self.logs.refilter(self.model.labels, row.label if row else None)
+        if self.past_on_show:
+            self.show_past()

@@ -82,14 +82,17 @@ class FrameView(Tree[Place]):
             return
         self.task_id = where.get("task")
         state = where.get("state") or ""
-        self.root.set_label(Text.assemble((label or where["name"], "bold"), f"  {state}"))
+        # A suspended frame stays in view, greyed, saying what resumes it.
+        waiting = where.get("waiting")
+        said = (waiting, "italic grey62") if waiting else (state, "")
+        self.root.set_label(Text.assemble((label or where["name"], "bold"), "  ", said))
         chosen = where.get("frame")
         if not where["stack"]:
             self.root.add_leaf(Text("(not running: no frame)", style="grey50"))
         for index, frame in enumerate(where["stack"]):
             place = f"{os.path.basename(frame['file'])}:{frame['line']} {frame['function']}"
             node = self.root.add(
-                Text(place, style="" if frame["user"] else "grey50"),
+                Text(place, style="" if frame["user"] and not waiting else "grey50"),
                 Place(index, loaded=index == chosen),
                 expand=index == chosen,
                 allow_expand=True,
@@ -101,8 +104,12 @@ class FrameView(Tree[Place]):
     def _add_locals(self, node: TreeNode[Place], where: dict[str, Any]) -> None:
         openable = set(where.get("open", ()))
         frame = node.data.frame if node.data else 0
-        if not where["locals"]:
+        if where.get("locals_recorded") is False:
+            node.add_leaf(Text("(locals not recorded here: --record-locals)", style="grey50"))
+        elif not where["locals"]:
             node.add_leaf(Text("(no locals)", style="grey50"))
+        elif where.get("locals_seq") is not None:
+            node.add_leaf(Text(f"(as recorded at event {where['locals_seq']})", style="grey50"))
         for name, value in where["locals"].items():
             label = Text.assemble((name, "cyan"), f" = {value}")
             node.add(label, Place(frame, (name,)), allow_expand=name in openable)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
+from textual.binding import Binding
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Static
@@ -88,8 +89,10 @@ class KeyBar(Static):
 
     def entries(self) -> list[tuple[str, str, str, str, bool]]:
         """(action, key, shown key, description, enabled) of each shown binding, once per
-        action; the palette's key last."""
+        action; the palette's key last. While history is on show, its keys instead of the
+        keys that drive the program."""
         app = self.app
+        history = getattr(self.screen, "past_on_show", False)
         palette_key = app.COMMAND_PALETTE_BINDING if app.ENABLE_COMMAND_PALETTE else None
         entries: list[tuple[str, str, str, str, bool]] = []
         palette: list[tuple[str, str, str, str, bool]] = []
@@ -98,7 +101,7 @@ class KeyBar(Static):
             display = app.get_key_display(binding)
             if binding.key == palette_key:
                 palette = [("palette", binding.key, display, "palette", enabled)]
-            elif binding.show and binding.action not in seen:
+            elif binding.action not in seen and _shown(binding, history):
                 seen.add(binding.action)
                 entries.append((binding.action, binding.key, display, binding.description, enabled))
         return entries + palette
@@ -118,3 +121,10 @@ class KeyBar(Static):
             key_style, plain = key_style + dim, dim
         text.append(f" {display} ", key_style + click)
         text.append(f"{description} ", plain + click)
+
+
+def _shown(binding: Binding, history: bool) -> bool:
+    """Help and quit always; in history mode its keys, else the keys marked shown."""
+    if binding.action in PINNED or not history:
+        return binding.show
+    return binding.action.startswith("history_")

@@ -38,3 +38,14 @@ class StatusLine(Static):
         )
         self.set_classes(f"-{state}")
         self.update(text, layout=False)
+
+    def show_history(self, seq: int, count: int, t: float, source: str, live: bool) -> None:
+        """History mode says so plainly, and how to return to the present."""
+        time_text = "-.-s" if self.frozen else f"t={t:.4f}s"
+        waits = "the program waits" if live else "a recording"
+        text = (
+            f" ◀ HISTORY: event {seq:,} of {count:,}  │  {time_text}  │  every pane as of this "
+            f"event; {waits}  │  . back to the present  │  {source}"
+        )
+        self.set_classes("-history")
+        self.update(text, layout=False)

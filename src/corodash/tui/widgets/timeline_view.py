@@ -26,6 +26,7 @@ BLOCK = Style(color="red", bold=True)
 MARK = Style(color="yellow")
 IDLE = Style(color="grey30")
 AXIS = Style(color="grey50")
+NOW = Style(color="magenta", bold=True)
 
 
 class TimelineView(ScrollView, can_focus=True):
@@ -49,6 +50,8 @@ class TimelineView(ScrollView, can_focus=True):
         self._marks: dict[int, list[float]] = {}
         self.span = 0.0
         """With compare views: the common time span, so two timelines share a scale."""
+        self.cursor: float | None = None
+        """History: the time of the event looked at, drawn as a line across the lanes."""
 
     def show(self, timeline: Timeline, span: float | None = None) -> None:
         self.timeline = timeline
@@ -112,6 +115,8 @@ class TimelineView(ScrollView, can_focus=True):
                 style, char = BLOCK, "█"
             elif style is IDLE and bisect_right(marks, right) > bisect_left(marks, left):
                 style, char = MARK, "╵"
+            if self.cursor is not None and left <= self.cursor < right:
+                style, char = NOW, "┃"
             segments.append(Segment(char, style))
         return segments
 

@@ -1,0 +1,195 @@
+"""History mode: step back and forth through the run's events, every pane showing the state
+as of the event looked at, while the live program stays stopped.
+
+A mixin of DashboardScreen. The events come from the trace the dashboard writes (or the
+recording ``corodash view`` opened); history.py computes the state as of any of them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from textual.binding import Binding
+
+from corodash.event_sources import Event, EventSource, JsonlSource
+from corodash.history import History, HistoryError, past_where
+from corodash.model import RunModel
+from corodash.session import RunOptions
+from corodash.tui.bridge import SessionBridge
+from corodash.tui.log_panes import EVENT_WINDOW, OUTPUT_LINES_PER_BATCH
+from corodash.tui.stop_follower import StopFollower
+from corodash.tui.widgets.logs_view import LogsView
+from corodash.tui.widgets.status_line import StatusLine
+from corodash.tui.widgets.task_table import TaskTable
+from corodash.tui.widgets.timeline_view import TimelineView
+
+IN_HISTORY = "history is on show: . returns to the present, where the program runs"
+RECORDING_ONLY = "a recording: nothing runs (corodash SCRIPT runs a program)"
+
+HISTORY_BINDINGS = [
+    Binding("left_square_bracket", "history_back", "back", show=False),
+    Binding("right_square_bracket", "history_forward", "fwd", show=False),
+    Binding("full_stop", "history_present", "present", show=False),
+    Binding("left_curly_bracket", "history_task(-1)", "task back", show=False),
+    Binding("right_curly_bracket", "history_task(1)", "task fwd", show=False),
+    Binding("less_than_sign", "history_switch(-1)", "switch back", show=False),
+    Binding("greater_than_sign", "history_switch(1)", "switch fwd", show=False),
+    Binding("apostrophe", "history_origin", "value origin", show=False),
+]
+
+
+class HistoryKeys:
+    options: RunOptions
+    model: RunModel
+    table: TaskTable
+    logs: LogsView
+    follower: StopFollower
+    bridge: SessionBridge | None
+    run_state: str
+    recording: EventSource | None
+    """``corodash view``: the recording on show (no program runs)."""
+
+    past: History | None = None
+    past_on_show = False
+
+    # -- keys ----------------------------------------------------------------------------
+
+    def action_history_back(self) -> None:
+        self._move(lambda past: past.back())
+
+    def action_history_forward(self) -> None:
+        past = self.past
+        at_the_end = past is not None and past.cursor >= past.count() - 1
+        if self.past_on_show and at_the_end and self.recording is None:
+            self.action_history_present()  # stepping past the last event: the present
+            return
+        self._move(lambda past: past.forward())
+
+    def action_history_task(self, direction: int) -> None:
+        task = self.table.selected
+        if task is None:
+            self.notify("select a task first", severity="warning")
+            return
+
+        def of_task(event: Event) -> bool:
+            return event["task"] == task or event.get("from") == task
+
+        what = f"event of task {task}"
+        if direction < 0:
+            self._move(lambda past: past.previous_where(of_task, what))
+        else:
+            self._move(lambda past: past.next_where(of_task, what))
+
+    def action_history_switch(self, direction: int) -> None:
+        def switch(event: Event) -> bool:
+            return event["kind"] == "switch"
+
+        if direction < 0:
+            self._move(lambda past: past.previous_where(switch, "switch"))
+        else:
+            self._move(lambda past: past.next_where(switch, "switch"))
+
+    def action_history_origin(self) -> None:
+        self._move(lambda past: past.origin())
+
+    def action_history_present(self) -> None:
+        if self.recording is not None:
+            self._move(lambda past: past.present())
+            return
+        if not self.past_on_show:
+            self.notify("already at the present", severity="information")
+            return
+        self.past_on_show = False
+        self.refresh_bindings()
+        self.logs.panes.show_present(self.model.labels)
+        self.query_one(TimelineView).cursor = None
+        self.table.reset(self.model)
+        self.table.sync()
+        self._dirty = True
+        self._after_stop(None)
+
+    # -- moving --------------------------------------------------------------------------
+
+    def _move(self, move: Callable[[History], Event]) -> None:
+        past = self._open_past()
+        if past is None:
+            return
+        selected = self.table.selected
+        try:
+            if not self.past_on_show:
+                past.present()
+            move(past)
+        except HistoryError as error:
+            self.notify(str(error), severity="warning", timeout=4)
+            if self.past_on_show:
+                return
+        if not self.past_on_show:
+            self.past_on_show = True
+            self.refresh_bindings()
+        self.show_past(selected)
+
+    def _open_past(self) -> History | None:
+        if self.past is not None:
+            return self.past
+        if self.recording is not None:
+            self.past = History(self.recording)
+            return self.past
+        if self.run_state == "running":
+            self.command("pause")
+            self.notify("history: the program is paused while you look at its past")
+        if self.bridge is None:
+            self.notify("no run to look back on", severity="warning")
+            return None
+        self.past = History(JsonlSource(self.bridge.trace_path))
+        return self.past
+
+    def forget_past(self) -> None:
+        """A new run: its history starts empty."""
+        self.past = None
+        self.past_on_show = False
+
+    def show_past(self, selected: int | None = None) -> None:
+        """Every pane as of the history's cursor."""
+        past = self.past
+        if past is None:
+            return
+        model = past.model()
+        self.table.reset(model)
+        if selected is None or not self.table.select(selected):
+            event = past.event(past.cursor)
+            if event["task"] is not None:
+                self.table.select(event["task"])
+        labels = model.labels
+        self.logs.panes.show_past(
+            past.recent(EVENT_WINDOW), past.output(OUTPUT_LINES_PER_BATCH), labels
+        )
+        event = past.event(past.cursor)
+        self.query_one(TimelineView).cursor = event["t"]
+        self.query_one(TimelineView).refresh()
+        self.show_past_task()
+        self.query_one(StatusLine).show_history(
+            past.cursor, past.count(), event["t"], self._shown_name(), self.recording is None
+        )
+
+    def show_past_task(self) -> None:
+        """The selected task's frame and line as of the cursor."""
+        past = self.past
+        task = self.table.selected
+        row = past.model().tasks.get(task) if past is not None and task is not None else None
+        if row is None:
+            self.follower.clear()
+            return
+        where: dict[str, Any] = past_where(row)
+        self.follower.frame.show(where, row.label)
+        self.follower.source.show(row.file, row.line)
+
+    def _shown_name(self) -> str:
+        return os.path.basename(self.options.script)
+
+    def drive_refusal(self) -> str | None:
+        """Why nothing can be driven now (a recording, or history on show); None if it can."""
+        if self.recording is not None:
+            return RECORDING_ONLY
+        return IN_HISTORY if self.past_on_show else None
