@@ -51,6 +51,74 @@ def test_the_state_after_any_event_is_the_fold_of_the_events_up_to_it(trace, mon
         ], seq
 
 
+def test_a_recording_folds_its_switch_blocks_from_records_to_the_same_states(
+    trace, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(history, "CHECKPOINT_EVENTS", 1000)
+    trace("many_switches", "--", "20000")
+    recording = tmp_path / "many_switches.cdrec"
+    source = open_source(recording)
+    events = read_trace(recording)
+    chosen = {
+        0,
+        1,
+        2,
+        4095,
+        4096,
+        4097,
+        len(events) - 1,
+        *random.Random(3).sample(range(len(events)), 200),
+    }
+    expected = {}
+    model = RunModel()
+    for event in events:
+        model.apply(event)
+        if event["seq"] in chosen:
+            expected[event["seq"]] = (
+                states(model),
+                {r.label: r.switches for r in model.tasks.values()},
+                model.last_t,
+            )
+    past = History(source)
+    for seq in [len(events) - 1, *sorted(chosen, reverse=True), *sorted(chosen)]:
+        model = past.model_after(seq)
+        got = (states(model), {r.label: r.switches for r in model.tasks.values()}, model.last_t)
+        assert got[:2] == expected[seq][:2], seq
+        assert got[2] == pytest.approx(expected[seq][2], abs=1e-9)
+    assert len(past._kept) > 3  # kept at the switch blocks, whose models were never built
+
+
+def test_a_run_of_switches_folds_as_its_switches_one_by_one():
+    rng = random.Random(5)
+    for _ in range(300):
+        one_by_one, at_once = RunModel(), RunModel()
+        for model in (one_by_one, at_once):
+            for tid in (1, 2, 3):
+                model.apply(
+                    {
+                        "seq": 0,
+                        "t": 0.0,
+                        "kind": "spawn",
+                        "task": tid,
+                        "name": "g",
+                        "task_kind": "greenlet",
+                        "parent": 0,
+                    }
+                )
+            model.tasks[3].state = "dead"  # a finished task can still appear as an origin
+        pairs = [(rng.randrange(5), rng.randrange(5)) for _ in range(rng.randrange(1, 12))]
+        for n, (target, origin) in enumerate(pairs):
+            one_by_one.apply(
+                {"seq": n, "t": float(n), "kind": "switch", "task": target, "from": origin}
+            )
+        at_once.apply_switches([t for t, _ in pairs], [o for _, o in pairs], float(len(pairs) - 1))
+        assert states(at_once) == states(one_by_one), pairs
+        assert [r.switches for r in at_once.tasks.values()] == [
+            r.switches for r in one_by_one.tasks.values()
+        ]
+        assert at_once.counts == one_by_one.counts and at_once.last_t == one_by_one.last_t
+
+
 def test_ping_pong_task_states_at_chosen_events(trace, tmp_path):
     trace("ping_pong")
     recording = tmp_path / "ping_pong.cdrec"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -17,8 +18,12 @@ from typing import IO, Any, Protocol
 import msgspec
 
 from corodash.recording_file import RecordingError, RecordingReader, is_recording
+from corodash.records import SIZE, switch_columns
 
 Event = dict[str, Any]
+Switches = tuple[list[int], list[int], float]
+"""A run of switches as columns: targets, origins, the last one's time."""
+CACHED_BLOCKS = 4
 
 
 class EventSource(Protocol):
@@ -100,8 +105,9 @@ class RecordingSource:
         self.reader = RecordingReader(path)
         self._starts = self.reader.block_starts()
         self._count = self.reader.event_count()
-        self._cache: tuple[int, list[Event]] = (0, [])
-        """The last block read: stepping reads the same block again and again."""
+        self._t0 = self.reader.header.get("t0", 0.0)
+        self._cache: OrderedDict[int, list[Event]] = OrderedDict()
+        """The blocks read last, by first event: stepping reads the same ones again."""
         self._stream: Iterator[list[Event]] | None = None
         self._stream_next = -1
         """The first event of the block the stream gives next."""
@@ -122,17 +128,33 @@ class RecordingSource:
             start = first + len(block)
         return out
 
+    def runs(self, start: int, stop: int) -> Iterator[tuple[int, Switches | list[Event]]]:
+        """Events ``start`` to ``stop - 1`` for a fold: (first, the events), or (first, the
+        switches' columns) where a block holds nothing but switches (records.py)."""
+        stop = min(stop, self._count)
+        for first, records, events in self.reader.blocks(start):
+            if first >= stop:
+                return
+            lo, hi = max(start, first) - first, min(stop, first + len(records) // SIZE) - first
+            if events is None:
+                yield first + lo, switch_columns(records[lo * SIZE : hi * SIZE], self._t0)
+            else:
+                yield first + lo, events[lo:hi]
+
     def _block_at(self, seq: int) -> tuple[int, list[Event]]:
-        first, block = self._cache
-        if first <= seq < first + len(block):
-            return self._cache
         first = self._starts[bisect_right(self._starts, seq) - 1]
+        block = self._cache.get(first)
+        if block is not None:
+            self._cache.move_to_end(first)
+            return first, block
         if self._stream is None or first != self._stream_next:
             self._stream = self.reader.events(first)
         block = next(self._stream)
         self._stream_next = first + len(block)
-        self._cache = (first, block)
-        return self._cache
+        self._cache[first] = block
+        if len(self._cache) > CACHED_BLOCKS:
+            self._cache.popitem(last=False)
+        return first, block
 
 
 class SourceError(Exception):

@@ -155,15 +155,25 @@ class History:
         return latest
 
     def _fold(self, model: RunModel, start: int, stop: int) -> None:
-        while start < stop:
-            events = self.source.read(start, min(stop, start + READ_CHUNK))
-            if not events:
-                break
-            for event in events:
+        runs = getattr(self.source, "runs", None)
+        for first, run in runs(start, stop) if runs else self._chunks(start, stop):
+            if isinstance(run, tuple):  # a run of switches only, as columns
+                if first >= self._folded:
+                    self._note_switches(first, len(run[0]), model)
+                model.apply_switches(*run)
+                continue
+            for event in run:
                 seq = event["seq"]
                 if seq >= self._folded:
                     self._note(seq, event, model)
                 model.apply(event)
+
+    def _chunks(self, start: int, stop: int) -> Iterator[tuple[int, list[Event]]]:
+        while start < stop:
+            events = self.source.read(start, min(stop, start + READ_CHUNK))
+            if not events:
+                return
+            yield start, events
             start += len(events)
 
     def _note(self, seq: int, event: Event, model: RunModel) -> None:
@@ -173,6 +183,11 @@ class History:
         if event["kind"] == "output":
             self._outputs.append(seq)
         self._folded = seq + 1
+
+    def _note_switches(self, first: int, count: int, model: RunModel) -> None:
+        if first - self._kept[-1][0] >= self._spacing(model):
+            self._kept.append((first, model.copy()))
+        self._folded = first + count
 
     def _spacing(self, model: RunModel) -> int:
         return max(CHECKPOINT_EVENTS, CHECKPOINT_ROWS * len(model.tasks))

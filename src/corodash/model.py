@@ -146,6 +146,29 @@ class RunModel:
             main = self.tasks[MAIN_TASK]
             main.state = "finished" if event["status"] == "finished" else "failed"
 
+    def apply_switches(self, targets: list[int], origins: list[int], last_t: float) -> None:
+        """A run of switches and nothing else, folded at once (history reads recordings
+        so): the same result as applying each, since a task's state is set by the last
+        switch that touches it, and only what ``apply`` does to known targets counts."""
+        tasks = self.tasks
+        self.counts["switch"] += len(targets)
+        self.last_t = last_t
+        if not tasks.keys() >= set(targets):  # a switch into an unknown task changes nothing
+            kept = [(t, o) for t, o in zip(targets, origins, strict=True) if t in tasks]
+            targets, origins = [t for t, _ in kept], [o for _, o in kept]
+        for tid, hits in Counter(targets).items():
+            tasks[tid].switches += hits
+        last_in, last_out = _last_places(targets), _last_places(origins)
+        for tid, out in last_out.items():
+            row = tasks.get(tid)
+            into = last_in.get(tid, -1)
+            # Switched into within the run (so running) before it left, or not finished.
+            if row is not None and into < out and (into >= 0 or not row.finished):
+                row.state = "suspended"
+        for tid, into in last_in.items():
+            if last_out.get(tid, -1) <= into:
+                tasks[tid].state = "running"
+
     def _switch(self, event: dict[str, Any], target: TaskRow) -> None:
         origin = self.tasks.get(event["from"])
         if origin is not None and not origin.finished:
@@ -186,6 +209,13 @@ class RunModel:
         named = [t for t in self.tasks.values() if t.name == ref]
         live = [t for t in named if not t.finished]
         return (live or named or [None])[-1]
+
+
+def _last_places(tids: list[int]) -> dict[int, int]:
+    """Where each task id occurs last (few ids, many places: searched from the end)."""
+    backwards = tids[::-1]
+    last = len(tids) - 1
+    return {tid: last - backwards.index(tid) for tid in set(tids)}
 
 
 class TaskLabels(Mapping[int, str]):

@@ -189,6 +189,16 @@ class RecordingReader:
     def events(self, start: int = 0) -> Iterator[list[dict[str, Any]]]:
         """The trace events (the JSONL trace's, exactly) from event ``start`` on, a block
         at a time; reading begins at the checkpoint before it, not at the file's start."""
+        for seq, _, events in self.blocks(start, expand_switches=True):
+            assert events is not None
+            yield events[max(0, start - seq) :]
+
+    def blocks(
+        self, start: int = 0, expand_switches: bool = False
+    ) -> Iterator[tuple[int, bytes, list[dict[str, Any]] | None]]:
+        """(first event, records, events) of each block from the one holding ``start``. A
+        block of switches only comes unexpanded (events None) unless ``expand_switches``:
+        history folds those from their records, at a fraction of the cost."""
         t0 = self.header.get("t0", 0.0)
         builder = TraceBuilder(t0)
         for kind, payload, _ in self._frames(self._checkpoint_before(start)):
@@ -197,11 +207,12 @@ class RecordingReader:
             elif kind == BLOCK:
                 seq, records, extras = payload
                 count = len(records) // SIZE
-                if seq + count <= start:
+                if seq + count <= start or not (extras or expand_switches):
                     builder.skip(extras, count)
+                    if seq + count > start:
+                        yield seq, records, None
                     continue
-                events = builder.expand(decode(records, extras))
-                yield events[max(0, start - seq) :]
+                yield seq, records, builder.expand(decode(records, extras))
 
     def write_jsonl(self, out: IO[bytes]) -> int:
         """The whole recording as the JSONL trace ``--out FILE.jsonl`` would have written,

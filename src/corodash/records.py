@@ -64,6 +64,14 @@ def decode(records: bytes, extras: list) -> list:
     return _decode_python(records, extras)
 
 
+def switch_columns(records: bytes, t0: float) -> tuple[list[int], list[int], float]:
+    """The targets and origins of records that are all binary switches, and the last one's
+    time from ``t0`` (the records' task and ``a`` fields, read as columns without a loop)."""
+    words = memoryview(records).cast("I")
+    last_t = RECORD.unpack_from(records, len(records) - SIZE)[0] - t0
+    return words[3::6].tolist(), words[4::6].tolist(), last_t
+
+
 def kinds(records: bytes) -> bytes:
     """Each record's event code, one byte each: ``kinds(r).find(SWITCH)`` and friends."""
     return records[KIND_OFFSET::SIZE]

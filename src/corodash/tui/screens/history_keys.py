@@ -18,13 +18,15 @@ from corodash.history import History, HistoryError, past_where
 from corodash.model import RunModel
 from corodash.session import RunOptions
 from corodash.tui.bridge import SessionBridge
-from corodash.tui.log_panes import EVENT_WINDOW, OUTPUT_LINES_PER_BATCH
 from corodash.tui.stop_follower import StopFollower
 from corodash.tui.widgets.logs_view import LogsView
 from corodash.tui.widgets.status_line import StatusLine
 from corodash.tui.widgets.task_table import TaskTable
 from corodash.tui.widgets.timeline_view import TimelineView
 
+PAST_EVENT_LINES = 300
+"""Events shown up to the one looked at (each step redraws them: the live pane keeps more)."""
+PAST_OUTPUT_LINES = 300
 IN_HISTORY = "history is on show: . returns to the present, where the program runs"
 RECORDING_ONLY = "a recording: nothing runs (corodash SCRIPT runs a program)"
 
@@ -163,7 +165,7 @@ class HistoryKeys:
                 self.table.select(event["task"])
         labels = model.labels
         self.logs.panes.show_past(
-            past.recent(EVENT_WINDOW), past.output(OUTPUT_LINES_PER_BATCH), labels
+            past.recent(PAST_EVENT_LINES), past.output(PAST_OUTPUT_LINES), labels
         )
         event = past.event(past.cursor)
         self.query_one(TimelineView).cursor = event["t"]
