@@ -21,6 +21,7 @@ class Terminal:
         columns: int = 110,
         lines: int = 32,
         blocked: frozenset[int] = frozenset(),
+        cwd: str | None = None,
     ) -> None:
         """``blocked``: signals the child starts with blocked (they never reach it)."""
         self.screen = pyte.Screen(columns, lines)
@@ -30,6 +31,8 @@ class Terminal:
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
             signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+            if cwd is not None:
+                os.chdir(cwd)
             os.execve(argv[0], argv, env)
         os.set_blocking(self.fd, False)
 

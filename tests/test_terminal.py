@@ -291,3 +291,17 @@ def test_view_steps_back_and_forth_through_a_recording(tmp_path):
         assert term.close() == 0
     finally:
         term.kill()
+
+
+def test_the_dashboard_runs_a_module_with_its_arguments():
+    packaged = str(Path(__file__).parent / "data" / "packaged")
+    term = Terminal([CORODASH, "-m", "countdown", "--", "2"], cwd=packaged)
+    try:
+        term.wait_for("__main__.py")
+        term.press("c")
+        term.wait_for("tick 1")
+        term.wait_for("ticks(2)")
+        term.press("q")
+        assert term.close() == 0
+    finally:
+        term.kill()

@@ -23,6 +23,14 @@ class RunOptions:
     include_libraries: bool = False
     block_threshold: float = 0.1
     record_locals: bool = False
+    module: str | None = None
+    """``-m MODULE``: run as ``python -m`` does (``script`` is then the module's file)."""
+
+    @property
+    def shown_name(self) -> str:
+        """The program as the status line names it."""
+        return f"-m {self.module}" if self.module else os.path.basename(self.script)
+
     python: str = sys.executable
     env: dict[str, str] = field(default_factory=dict)
 
@@ -58,6 +66,7 @@ def launch(options: RunOptions) -> Launched:
         "include_libraries": options.include_libraries,
         "block_threshold": options.block_threshold,
         "record_locals": options.record_locals,
+        "module": options.module,
         "controller": os.getpid(),
     }
     env = {**os.environ, **options.env, "PYTHONUNBUFFERED": "1"}

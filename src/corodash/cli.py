@@ -85,6 +85,15 @@ def _common(parser: argparse.ArgumentParser) -> None:
     _threshold(parser)
 
 
+def _module(group: argparse._MutuallyExclusiveGroup) -> None:
+    group.add_argument(
+        "-m",
+        dest="module",
+        metavar="MODULE",
+        help="run a module as python -m does (a package: its __main__); its arguments go after --",
+    )
+
+
 def _threshold(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--block-threshold",
@@ -115,7 +124,9 @@ def _dashboard_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=_commands_epilog(),
     )
-    parser.add_argument("script", nargs="?", help="a Python program (none: the demo gallery)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("script", nargs="?", help="a Python program (none: the demo gallery)")
+    _module(source)
     parser.add_argument("--run", action="store_true", help="start running instead of paused")
     parser.add_argument("--version", action="version", version=f"corodash {__version__}")
     _common(parser)
@@ -131,6 +142,7 @@ def _trace_parser() -> argparse.ArgumentParser:
     )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("script", nargs="?", help="the Python program to run")
+    _module(source)
     source.add_argument(
         "--demo",
         nargs="?",
@@ -212,7 +224,9 @@ def _compare_parser() -> argparse.ArgumentParser:
         "on and off, each in a fresh agent; compare wall time, switches and the calls that "
         "blocked the hub, and say what happened.",
     )
-    parser.add_argument("script", help="the Python program to run")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("script", nargs="?", help="the Python program to run")
+    _module(source)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
         "--timeout",
@@ -238,7 +252,11 @@ def _repl_parser() -> argparse.ArgumentParser:
         "event with --step), then read commands from stdin, one per line. Type help there. "
         "Given a recording (or a .jsonl trace) instead, step through its history.",
     )
-    parser.add_argument("script", help="the Python program to run, or a recording to open")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "script", nargs="?", help="the Python program to run, or a recording to open"
+    )
+    _module(source)
     parser.add_argument(
         "--json", action="store_true", help="answer each command with one JSON object on one line"
     )
@@ -277,15 +295,18 @@ def _run_options(
         include_libraries=args.all_generators,
         block_threshold=args.block_threshold,
         record_locals=args.record_locals,
+        module=args.module,
         **overrides,
     )
 
 
-def _checked_script(path: str) -> str | None:
-    from corodash.script_check import ScriptError, check_script
+def _checked_script(path: str | None, module: str | None = None) -> str | None:
+    """The program's file: the script, or the file ``-m MODULE`` runs; None (and why, on
+    stderr) when there is none or it does not compile."""
+    from corodash.script_check import ScriptError, check_module, check_script
 
     try:
-        return check_script(path)
+        return check_module(module) if module else check_script(path or "")
     except ScriptError as error:
         print(f"corodash: {error}", file=sys.stderr)
         return None
@@ -302,7 +323,7 @@ def _trace(args: argparse.Namespace, script_args: list[str]) -> int:
             return 2
     else:
         path = args.script
-    script = _checked_script(path)
+    script = _checked_script(path, args.module)
     if script is None:
         return 2
     problem = _unwritable(args.out)
@@ -358,10 +379,12 @@ def _compare(args: argparse.Namespace, script_args: list[str]) -> int:
     from corodash.comparison_run import Cancelled, ComparisonRun
     from corodash.session import RunOptions
 
-    script = _checked_script(args.script)
+    script = _checked_script(args.script, args.module)
     if script is None:
         return 2
-    options = RunOptions(script, script_args, block_threshold=args.block_threshold)
+    options = RunOptions(
+        script, script_args, block_threshold=args.block_threshold, module=args.module
+    )
     comparison = ComparisonRun(options, args.timeout)
     with stop_on_signals(comparison.cancel) as seen:
         try:
@@ -379,14 +402,14 @@ def _compare(args: argparse.Namespace, script_args: list[str]) -> int:
 def _repl(args: argparse.Namespace, script_args: list[str]) -> int:
     from corodash.event_sources import is_trace_file
 
-    if is_trace_file(args.script):
+    if args.script and is_trace_file(args.script):
         from corodash.commands.history_repl import HistoryRepl
 
         source = _opened_trace(args.script)
         return 2 if source is None else HistoryRepl(source, json_mode=args.json).run()
     from corodash.commands.repl_cmd import Repl
 
-    script = _checked_script(args.script)
+    script = _checked_script(args.script, args.module)
     if script is None:
         return 2
     options = _run_options(args, script, script_args, step=args.step, stay=True)
@@ -410,8 +433,8 @@ def _dashboard(args: argparse.Namespace, script_args: list[str]) -> int:
     from corodash.session import AgentSession, HandoverListener
 
     options = started = None
-    if args.script:
-        script = _checked_script(args.script)
+    if args.script or args.module:
+        script = _checked_script(args.script, args.module)
         if script is None:
             return 2
         options = _run_options(args, script, script_args, step=not args.run)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from importlib.machinery import PathFinder
 
 
 class ScriptError(Exception):
@@ -42,3 +44,32 @@ def _syntax_message(path: str, error: SyntaxError) -> str:
             indent = len(line) - len(line.lstrip())
             message += "\n    " + " " * max(0, error.offset - 1 - indent) + "^"
     return message
+
+
+def check_module(name: str, cwd: str | None = None) -> str:
+    """The file ``python -m NAME`` would run (a package's ``__main__``), found without
+    importing anything: the controller runs no user code, not even a package's
+    ``__init__``. ScriptError when there is none, or its syntax is bad."""
+    parts = name.split(".")
+    if not all(part.isidentifier() for part in parts):
+        raise ScriptError(f"-m {name}: not a module name")
+    search: list[str] | None = [cwd or os.getcwd(), *sys.path[1:]]
+    spec = None
+    for depth, part in enumerate(parts):
+        spec = PathFinder.find_spec(part, search)
+        if spec is None:
+            raise ScriptError(f"-m {name}: no module named {'.'.join(parts[: depth + 1])!r}")
+        search = list(spec.submodule_search_locations or []) or None
+        if depth < len(parts) - 1 and search is None:
+            raise ScriptError(f"-m {name}: {'.'.join(parts[: depth + 1])} is not a package")
+    assert spec is not None
+    if spec.submodule_search_locations is not None:  # a package runs its __main__
+        main = PathFinder.find_spec("__main__", list(spec.submodule_search_locations))
+        if main is None or not main.origin:
+            raise ScriptError(
+                f"-m {name}: {name} is a package and cannot be directly executed (no __main__)"
+            )
+        spec = main
+    if not spec.origin or not spec.origin.endswith(".py"):
+        raise ScriptError(f"-m {name}: {spec.origin or name} is not Python source")
+    return check_script(spec.origin)

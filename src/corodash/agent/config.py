@@ -20,5 +20,7 @@ class AgentConfig:
     include_libraries: bool = False
     block_threshold: float = DEFAULT_THRESHOLD
     record_locals: bool = False
+    module: str | None = None
+    """Run this module as ``python -m`` does (``script`` is its file, for showing)."""
     controller: int = 0
     """The controller's pid: the agent dies with it."""

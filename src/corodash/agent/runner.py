@@ -41,6 +41,7 @@ from corodash.agent.output import capture
 from corodash.agent.patching import PatchPolicy
 from corodash.agent.program_clock import ProgramClock
 from corodash.agent.program_end import error_text_plain, exit_status, user_traceback
+from corodash.agent.program_start import program_code
 from corodash.agent.recording import Recording
 from corodash.agent.registry import Registry
 from corodash.agent.resume_cause import ResumeCause
@@ -238,16 +239,13 @@ class Agent(AgentCommands):
         self.namespace = self.inspector.namespace = self.driver.namespace = module.__dict__
         self.registry.namespace = self.namespace
         sys.argv = [script, *config.argv]
-        sys.path[0] = os.path.dirname(script)
         try:
-            with open(script, "rb") as handle:
-                source = handle.read()
-            code = compile(source, script, "exec")
+            code = program_code(script, config.module, module)
             self.lines.program_code = code
-        except (OSError, SyntaxError, ValueError) as error:
+        except (OSError, SyntaxError, ValueError, ImportError) as error:
             return {
                 "status": "error",
-                "exit_code": 2,
+                "exit_code": 1 if isinstance(error, ImportError) else 2,
                 "error": error_text_plain(error),
                 "traceback": "",
             }

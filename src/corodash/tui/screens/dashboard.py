@@ -10,7 +10,6 @@ goes out as a command whose reply comes back as a message.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -258,7 +257,7 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, HistoryKeys, ViewKeys, Export
             self.options.patch,
             elapsed,
             sum(self.model.counts.values()),
-            os.path.basename(self.options.script),
+            self.options.shown_name,
         )
 
     # -- actions -------------------------------------------------------------------------

@@ -7,7 +7,6 @@ recording ``corodash view`` opened); history.py computes the state as of any of 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -172,7 +171,7 @@ class HistoryKeys:
         self.query_one(TimelineView).refresh()
         self.show_past_task()
         self.query_one(StatusLine).show_history(
-            past.cursor, past.count(), event["t"], self._shown_name(), self.recording is None
+            past.cursor, past.count(), event["t"], self.options.shown_name, self.recording is None
         )
 
     def show_past_task(self) -> None:
@@ -186,9 +185,6 @@ class HistoryKeys:
         where: dict[str, Any] = past_where(row)
         self.follower.frame.show(where, row.label)
         self.follower.source.show(row.file, row.line)
-
-    def _shown_name(self) -> str:
-        return os.path.basename(self.options.script)
 
     def drive_refusal(self) -> str | None:
         """Why nothing can be driven now (a recording, or history on show); None if it can."""

@@ -1,0 +1,4 @@
+def ticks(start):
+    while start:
+        yield start
+        start -= 1
