@@ -132,6 +132,11 @@ class RecordingSource:
         """Events ``start`` to ``stop - 1`` for a fold: (first, the events), or (first, the
         switches' columns) where a block holds nothing but switches (records.py)."""
         stop = min(stop, self._count)
+        first = self._starts[bisect_right(self._starts, start) - 1] if self._starts else 0
+        cached = self._cache.get(first)
+        if cached is not None and stop <= first + len(cached):  # a step within one block
+            yield start, cached[start - first : stop - first]
+            return
         for first, records, events in self.reader.blocks(start):
             if first >= stop:
                 return
@@ -139,6 +144,7 @@ class RecordingSource:
             if events is None:
                 yield first + lo, switch_columns(records[lo * SIZE : hi * SIZE], self._t0)
             else:
+                self._remember(first, events)
                 yield first + lo, events[lo:hi]
 
     def _block_at(self, seq: int) -> tuple[int, list[Event]]:
@@ -151,10 +157,14 @@ class RecordingSource:
             self._stream = self.reader.events(first)
         block = next(self._stream)
         self._stream_next = first + len(block)
+        self._remember(first, block)
+        return first, block
+
+    def _remember(self, first: int, block: list[Event]) -> None:
         self._cache[first] = block
+        self._cache.move_to_end(first)
         if len(self._cache) > CACHED_BLOCKS:
             self._cache.popitem(last=False)
-        return first, block
 
 
 class SourceError(Exception):

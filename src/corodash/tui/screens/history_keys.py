@@ -54,6 +54,8 @@ class HistoryKeys:
 
     past: History | None = None
     past_on_show = False
+    _past_frame: tuple[dict[str, Any], str] | None = None
+    """The frame pane's last history content: redrawn only when it changes."""
 
     # -- keys ----------------------------------------------------------------------------
 
@@ -157,19 +159,19 @@ class HistoryKeys:
         if past is None:
             return
         model = past.model()
+        event = past.event(past.cursor)
         self.table.reset(model)
-        if selected is None or not self.table.select(selected):
-            event = past.event(past.cursor)
-            if event["task"] is not None:
-                self.table.select(event["task"])
+        # Selecting a task shows its frame (TaskSelected); with none, the frame is cleared.
+        if not any(
+            task is not None and self.table.select(task) for task in (selected, event["task"])
+        ):
+            self.show_past_task()
         labels = model.labels
         self.logs.panes.show_past(
             past.recent(PAST_EVENT_LINES), past.output(PAST_OUTPUT_LINES), labels
         )
-        event = past.event(past.cursor)
         self.query_one(TimelineView).cursor = event["t"]
         self.query_one(TimelineView).refresh()
-        self.show_past_task()
         self.query_one(StatusLine).show_history(
             past.cursor, past.count(), event["t"], self.options.shown_name, self.recording is None
         )
@@ -181,9 +183,12 @@ class HistoryKeys:
         row = past.model().tasks.get(task) if past is not None and task is not None else None
         if row is None:
             self.follower.clear()
+            self._past_frame = None
             return
         where: dict[str, Any] = past_where(row)
-        self.follower.frame.show(where, row.label)
+        if (where, row.label) != self._past_frame:  # most steps leave a task's frame alone
+            self._past_frame = (where, row.label)
+            self.follower.frame.show(where, row.label)
         self.follower.source.show(row.file, row.line)
 
     def drive_refusal(self) -> str | None:

@@ -47,5 +47,6 @@ class StatusLine(Static):
             f" ◀ HISTORY: event {seq:,} of {count:,}  │  {time_text}  │  every pane as of this "
             f"event; {waits}  │  . back to the present  │  {source}"
         )
-        self.set_classes("-history")
+        if not self.has_class("-history"):  # a new class recomputes styles: once
+            self.set_classes("-history")
         self.update(text, layout=False)
