@@ -26,9 +26,14 @@ class RunOptions:
     module: str | None = None
     """``-m MODULE``: run as ``python -m`` does (``script`` is then the module's file)."""
 
+    attached: int | None = None
+    """The pid of a running process attached to (``corodash attach``): nothing is started."""
+
     @property
     def shown_name(self) -> str:
         """The program as the status line names it."""
+        if self.attached is not None:
+            return f"attached to {self.attached}"
         return f"-m {self.module}" if self.module else os.path.basename(self.script)
 
     python: str = sys.executable

@@ -19,7 +19,7 @@ from typing import Any
 from corodash.model import RunModel, TaskRow
 from corodash.protocol import IDLE, PAUSED
 from corodash.run_client import RunClient
-from corodash.session import QueueListener, Reply, RunOptions
+from corodash.session import AgentSession, Listener, QueueListener, Reply, RunOptions
 
 RESPONSE_TIMEOUT = float(os.environ.get("CORODASH_TEST_RESPONSE_TIMEOUT") or 30.0)
 """Seconds the agent gets to answer before the program counts as stuck (tests shorten it)."""
@@ -42,11 +42,18 @@ class _PauseWanted(Exception):
 class BlockingRun:
     """A run whose every request returns once the program has answered or stopped."""
 
-    def __init__(self, options: RunOptions, pause_after: float | None = None) -> None:
-        """``pause_after``: seconds a running program gets before it is paused."""
+    def __init__(
+        self,
+        options: RunOptions,
+        pause_after: float | None = None,
+        session: Callable[[Listener], AgentSession] | None = None,
+    ) -> None:
+        """``pause_after``: seconds a running program gets before it is paused;
+        ``session``: makes the session instead (an attachment: attach_session.py)."""
         self.pause_after = pause_after
         self.listener = QueueListener()
-        self.client = RunClient(options, self.listener)
+        started = session(self.listener) if session is not None else None
+        self.client = RunClient(options, self.listener, started)
         self.history: list[dict[str, Any]] = []
         """Every event of the run, in order."""
         self.interrupted = False

@@ -11,7 +11,9 @@ does as little as possible per event; :func:`event_dict` expands one into the tr
 from __future__ import annotations
 
 import ast
+import os
 import struct
+import sys
 from base64 import b64encode
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -245,6 +247,18 @@ def _output_event(raw: list | tuple, seq: int, t: float, names: dict[int, str]) 
 def event_dict(raw: list | tuple, seq: int, t0: float, names: dict[int, str]) -> dict[str, Any]:
     """One agent tuple as a trace event."""
     return expand_batch([raw], seq, t0, names)[0]
+
+
+def hello(t0: float, patch: str, **extra: Any) -> tuple:
+    """The agent's first message: what the controller checks (version) and counts from."""
+    info = {
+        "version": PROTOCOL_VERSION,
+        "pid": os.getpid(),
+        "t0": t0,
+        "python": sys.version.split()[0],
+        "patch": patch,
+    }
+    return (HELLO, {**info, **extra})
 
 
 class LiteralError(ValueError):

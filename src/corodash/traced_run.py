@@ -13,13 +13,14 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from corodash.agent_launch import Launched, RunOptions
 from corodash.protocol import OUTPUT, SPAWN, event_dict
 from corodash.recording_file import RecordingWriter
 from corodash.records import count_kinds, kinds
-from corodash.session import AgentSession, Reply
+from corodash.session import AgentSession, Listener, Reply
 from corodash.trace_format import TraceWriter, output_bytes
 
 
@@ -39,10 +40,14 @@ class TraceRun:
         timeout: float | None,
         echo: TextIO | None,
         launched: Launched | None = None,
+        session: Callable[[Listener], AgentSession] | None = None,
     ) -> None:
-        """``launched``: the agent, when the caller started it early (agent_launch.py)."""
+        """``launched``: the agent, when the caller started it early (agent_launch.py);
+        ``session``: makes the session instead (an attachment: attach_session.py), whose
+        ``stop`` at the timeout or a cancel ends it."""
         self.options = options
         self._launched = launched
+        self._make_session = session
         self.out = out
         self.timeout = timeout
         self.echo = echo
@@ -69,7 +74,10 @@ class TraceRun:
             if self._launched is not None:
                 self._launched.kill()
             raise
-        session = self._session = AgentSession(self.options, self, self._launched)
+        if self._make_session is not None:
+            session = self._session = self._make_session(self)
+        else:
+            session = self._session = AgentSession(self.options, self, self._launched)
         started = time.perf_counter()
         session.start()
         try:

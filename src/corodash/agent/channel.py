@@ -10,14 +10,13 @@ flushes pending events first so the controller sees everything in the order it h
 
 from __future__ import annotations
 
-import os
-from _thread import allocate_lock, start_new_thread
 from collections.abc import Callable
 from os import _exit  # the real one: the agent wraps os._exit (forking.py)
-from time import perf_counter, sleep
+from time import perf_counter
 from typing import Any
 
 from corodash.agent.accelerator import speedups
+from corodash.agent.originals import allocate_lock, read, sleep, start_new_thread, write
 from corodash.protocol import EVENTS, REPLY, STATE, Command, encode_frame
 from corodash.records import Batch, tuple_records
 
@@ -67,8 +66,11 @@ def new_recorder() -> Any:
 class Channel:
     """Events and messages from the agent to the controller."""
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, on_lost: Callable[[], None] | None = None) -> None:
+        """``on_lost``: called when the controller has gone (a write failed); without it
+        the process exits, as a traced script's agent must (an attached service must not)."""
         self.fd = fd
+        self.on_lost = on_lost
         self.buffer = new_recorder()
         self.on_tick: list[Callable[[float], None]] = []
         self.on_batch: list[Callable[[Batch], None]] = []
@@ -87,6 +89,13 @@ class Channel:
         self._running = False
         self.fd = -1
         self.buffer.silence()
+
+    def stop(self) -> None:
+        """An attachment ends: send what is left, then the flushing thread ends."""
+        self._running = False
+        with self._lock:
+            self._flush_locked()
+            self.fd = -1
 
     def _flush_loop(self) -> None:
         self.buffer.set_drainer()
@@ -140,19 +149,31 @@ class Channel:
         view = memoryview(data)
         try:
             while view:
-                written = os.write(self.fd, view)
+                written = write(self.fd, view)
                 view = view[written:]
         except OSError:
-            # The controller is gone: nobody will read what this process does next.
-            _exit(70)
+            if self.on_lost is None:
+                # The controller is gone: nobody will read what this process does next.
+                _exit(70)
+            self.fd = -1
+            self.buffer.clear()
+            self.on_lost()
 
 
 class CommandReader:
     """Reads one command per line on a real OS thread and hands each to ``handle``."""
 
-    def __init__(self, fd: int, handle: Callable[[Command], None]) -> None:
+    def __init__(
+        self,
+        fd: int,
+        handle: Callable[[Command], None],
+        on_closed: Callable[[], None] | None = None,
+    ) -> None:
+        """``on_closed``: called when the controller closes its end; without it the
+        process exits (a traced script's agent)."""
         self.fd = fd
         self.handle = handle
+        self.on_closed = on_closed
 
     def start(self) -> None:
         start_new_thread(self._read_loop, ())
@@ -161,11 +182,14 @@ class CommandReader:
         pending = b""
         while True:
             try:
-                chunk = os.read(self.fd, 65536)
+                chunk = read(self.fd, 65536)
             except OSError:
                 chunk = b""
             if not chunk:
-                _exit(70)  # the controller closed the pipe: it has gone away
+                if self.on_closed is None:
+                    _exit(70)  # the controller closed the pipe: it has gone away
+                self.on_closed()
+                return
             pending += chunk
             *lines, pending = pending.split(b"\n")
             for line in lines:

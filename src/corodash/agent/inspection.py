@@ -95,13 +95,17 @@ class Inspector:
         return None
 
     def _is_current(self, glet: Any) -> bool | None:
-        """Whether ``glet`` runs on the main thread now; None if this thread cannot tell
-        (greenlet only knows the current greenlet of the thread that asks)."""
+        """Whether ``glet`` runs on the main thread now; None if this thread cannot tell.
+        greenlet only knows the current greenlet of the thread that asks; from another
+        thread, a started greenlet that has a frame of its own is suspended (the running
+        one's frames are its thread's)."""
         module = self.registry.greenlet_module
         if module is None or glet is None:
             return True
         if get_ident() != self.main_thread:
-            return None
+            if not glet or glet.dead:
+                return None
+            return glet.gr_frame is None
         return module.getcurrent() is glet
 
     def reachable_values(self) -> list[Any]:

@@ -52,13 +52,12 @@ from corodash.agent.tracer_greenlet import GreenletTracer
 from corodash.agent.usercode import CodeFilter
 from corodash.protocol import (
     END,
-    HELLO,
     MAIN_TASK,
-    PROTOCOL_VERSION,
     RAISE,
     RUNNING,
     STATE,
     TOPLEVEL,
+    hello,
 )
 
 
@@ -130,18 +129,7 @@ class Agent(AgentCommands):
         self._top_level_done(status)
 
     def _start(self) -> None:
-        self.channel.send(
-            (
-                HELLO,
-                {
-                    "version": PROTOCOL_VERSION,
-                    "pid": os.getpid(),
-                    "t0": self.t0,
-                    "python": sys.version.split()[0],
-                    "patch": self.config.patch,
-                },
-            )
-        )
+        self.channel.send(hello(self.t0, self.config.patch))
         self.channel.start()
         for fd in (self.config.events_fd, self.config.commands_fd):
             os.set_inheritable(fd, False)  # a program that execs must not hold the pipes open

@@ -31,15 +31,23 @@ class GreenletTracer:
         self._saved_profile: Any = None
 
     def install(self, module: Any) -> None:
+        """When the program imports greenlet: its current greenlet is the main task."""
         registry = self.rec.registry
         registry.greenlet_module = module
         registry.alias(module.getcurrent(), MAIN_TASK)
+        self.attach(module)
+
+    def attach(self, module: Any) -> None:
+        """On the calling thread, in front of the tracer already there (called in turn)."""
         self.module = module
-        self.previous = module.settrace(self._callback())
+        self.previous = module.gettrace()
+        module.settrace(self._callback())
 
     def uninstall(self) -> None:
+        """Put back the tracer that was there before."""
         if self.module is not None:
             self.module.settrace(self.previous)
+            self.module = None
 
     def _callback(self):
         rec = self.rec

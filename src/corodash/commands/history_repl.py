@@ -7,13 +7,12 @@ runs, so the commands that drive a program are refused, with why.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from corodash.commands.repl_parsing import ReplError, count_arg, split_words
-from corodash.commands.repl_text import text_answer
+from corodash.commands.repl_parsing import ReplError, command_lines, count_arg
+from corodash.commands.repl_text import json_answer, text_answer
 from corodash.describe import describe
 from corodash.event_sources import Event, EventSource
 from corodash.history import History, HistoryError, past_where
@@ -60,14 +59,7 @@ class HistoryRepl:
 
     def run(self, lines: TextIO = sys.stdin) -> int:
         self._answer(self.cmd_open, [])
-        for line in lines:
-            try:
-                words = split_words(line)
-            except ReplError as error:
-                self.emit(False, {}, str(error))
-                continue
-            if not words:
-                continue
+        for words in command_lines(lines, lambda error: self.emit(False, {}, error)):
             if words[0] in ("quit", "exit"):
                 self.emit(True, {})
                 return 0
@@ -84,10 +76,7 @@ class HistoryRepl:
 
     def emit(self, ok: bool, fields: dict[str, Any], error: str = "") -> None:
         if self.json_mode:
-            answer: dict[str, Any] = {"ok": ok, "events": [], **fields}
-            if not ok:
-                answer["error"] = error
-            self.out.write(json.dumps(answer) + "\n")
+            self.out.write(json_answer(ok, [], fields, error))
         else:
             labels = self.history.model().labels
             text = text_answer(ok, [], fields, error, labels)

@@ -6,7 +6,6 @@ JSON object per command, on one line).
 
 from __future__ import annotations
 
-import json
 import signal
 import sys
 import threading
@@ -18,11 +17,11 @@ from corodash.commands.repl_parsing import (
     DRIVE,
     ReplError,
     checked_literal,
+    command_lines,
     count_arg,
-    split_words,
     usage,
 )
-from corodash.commands.repl_text import text_answer
+from corodash.commands.repl_text import json_answer, text_answer
 from corodash.session import RunOptions
 
 BREAK_USAGE = "break FILE:LINE | break yield T | break switch T | break task T | break block"
@@ -93,14 +92,7 @@ class Repl:
             # Ctrl-C pauses the program (a flag the waits look at); at the prompt it is a no-op.
             signal.signal(signal.SIGINT, lambda signum, frame: self.program.interrupt())
         self._answer(lambda words: self.program.start(), [])
-        for line in lines:
-            try:
-                words = split_words(line)
-            except ReplError as error:
-                self.emit(False, [], {}, str(error))
-                continue
-            if not words:
-                continue
+        for words in command_lines(lines, lambda error: self.emit(False, [], {}, error)):
             if words[0] in ("quit", "exit"):
                 self._answer(self._quit, words)
                 return 0
@@ -130,10 +122,7 @@ class Repl:
         self, ok: bool, events: list[dict[str, Any]], fields: dict[str, Any], error: str = ""
     ) -> None:
         if self.json_mode:
-            answer: dict[str, Any] = {"ok": ok, "events": events, **fields}
-            if not ok:
-                answer["error"] = error
-            self.out.write(json.dumps(answer) + "\n")
+            self.out.write(json_answer(ok, events, fields, error))
         else:
             self.out.write(text_answer(ok, events, fields, error, self.program.model.labels))
         self.out.flush()

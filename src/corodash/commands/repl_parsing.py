@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable, Iterable, Iterator
 
 from corodash.blocking_run import RunError
 from corodash.protocol import LiteralError, parse_literal
@@ -37,6 +38,19 @@ def split_words(line: str) -> list[str]:
         return shlex.split(line, posix=True)
     except ValueError:
         raise ReplError("unbalanced quotes in the command") from None
+
+
+def command_lines(lines: Iterable[str], refuse: Callable[[str], None]) -> Iterator[list[str]]:
+    """The words of each command line; a line that cannot be split is refused (``refuse``
+    answers it, with why) and blank ones are skipped."""
+    for line in lines:
+        try:
+            words = split_words(line)
+        except ReplError as error:
+            refuse(str(error))
+            continue
+        if words:
+            yield words
 
 
 def count_arg(words: list[str], default: int) -> int:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from corodash.describe import break_text, describe
 from corodash.model import TaskLabels
 from corodash.protocol import IDLE, PAUSED
+
+
+def json_answer(ok: bool, events: list[dict[str, Any]], fields: dict[str, Any], error: str) -> str:
+    """One answer of ``--json``, as its line: ``ok``, ``events``, the fields, ``error``."""
+    answer: dict[str, Any] = {"ok": ok, "events": events, **fields}
+    if not ok:
+        answer["error"] = error
+    return json.dumps(answer) + "\n"
 
 
 def text_answer(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from operator import itemgetter
 from typing import Any, TextIO
 
@@ -13,7 +14,7 @@ EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE, EXIT_TIMEOUT = 0, 1, 2, 124
 
 def exit_status(end: dict[str, Any]) -> int:
     status = end.get("status")
-    if status == "finished":
+    if status in ("finished", "detached", "ended"):  # an attachment's end is the service's
         return EXIT_OK
     if status == "timeout":
         return EXIT_TIMEOUT
@@ -36,3 +37,15 @@ def report_end(end: dict[str, Any], stream: TextIO) -> None:
         stream.write(f"corodash: {end['error']}\n")
     if end.get("status") == "timeout":
         stream.write("corodash: the program was stopped by --timeout; the trace so far is kept\n")
+
+
+def unwritable(path: str) -> str | None:
+    """Why a trace cannot be written at ``path``, said before the program starts."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        return "no such directory"
+    if os.path.isdir(path):
+        return "it is a directory"
+    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        return "permission denied"
+    return None

@@ -170,7 +170,7 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, HistoryKeys, ViewKeys, Export
         self.follower.clear()
         self.forget_past()
         self.carry_breaks()  # a fresh agent has none: the lines and blocks are set again
-        self.status_detail = ""
+        self.status_detail = " (output not captured)" if self.options.attached else ""
         self.answer = ""
         self.run_number += 1
         self.bridge = SessionBridge(
@@ -262,7 +262,19 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, HistoryKeys, ViewKeys, Export
 
     # -- actions -------------------------------------------------------------------------
 
+    def _not_attached(self, what: str) -> bool:
+        """An attached process is watched as it is: nothing restarts it."""
+        if self.options.attached is None:
+            return True
+        self.notify(
+            f"attached to a running process: {what} would start a program of its own; q detaches",
+            severity="warning",
+        )
+        return False
+
     def action_patch(self) -> None:
+        if not self._not_attached("m"):
+            return
         mode = PATCH_CYCLE[self.options.patch]
         self.options = replace(self.options, patch=mode)
         self.notify(
@@ -274,12 +286,16 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, HistoryKeys, ViewKeys, Export
     def action_restart(self) -> None:
         """A fresh agent, stopped at its start only if this run was stopped: a run that
         was running restarts running, so timing programs measure the program, not a wait."""
+        if not self._not_attached("r"):
+            return
         if self.run_state != "starting":
             self.paused_at_start = self.run_state == "paused"
         self.stop_run()
         self.start_run()
 
     def action_compare(self) -> None:
+        if not self._not_attached("v"):
+            return
         from corodash.tui.screens.compare import CompareScreen
 
         self.app.push_screen(CompareScreen(replace(self.options, step=False, stay=False)))

@@ -72,6 +72,8 @@ class RunFeed:
             self.call_after_refresh(still_stopped_there)
         elif message.state == "idle":
             self._after_stop(follow=None)  # back from a drive command: states have moved
+        elif self.options.attached is not None and not self.model.tasks.keys() - {0}:
+            self._after_stop(follow=None)  # attached: the live greenlets and where they are
         elif self.client.reading:
             self.logs.ask_for_input()
         self._dirty = True

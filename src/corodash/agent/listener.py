@@ -1,0 +1,80 @@
+"""``corodash.listen()``: a running program (a gevent service) lets corodash attach to it.
+
+Listening costs nothing measurable: a real OS thread waits in ``accept`` on a Unix socket;
+no tracer is installed until a client attaches (attachment.py), and detaching restores what
+was there before. The socket lives in a directory only its user can enter (mode 0700, owned
+by the user, not a symlink), with mode 0600; there is no TCP. One client at a time: a
+second one is told so and closed.
+"""
+
+from __future__ import annotations
+
+import _socket
+import contextlib
+import os
+import stat
+import sys
+from typing import Any
+
+from corodash.agent.originals import get_ident, start_new_thread
+from corodash.attach_paths import ListenError, socket_path
+from corodash.protocol import encode_frame
+
+BUSY = "another corodash client is attached to this process: detach it first"
+
+
+class Listener:
+    def __init__(self, path: str, hub: Any) -> None:
+        """``hub``: the gevent hub of the thread that called ``listen`` (the one to trace),
+        or None."""
+        self.path = path
+        self.hub = hub
+        self.thread = get_ident()
+        self.attached: Any = None
+        if os.path.lexists(path):
+            if not stat.S_ISSOCK(os.lstat(path).st_mode):
+                raise ListenError(f"{path} exists and is not a socket: refusing to replace it")
+            os.unlink(path)  # a stale socket of a process that has gone
+        self.sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+        old = os.umask(0o177)
+        try:
+            self.sock.bind(path)
+        finally:
+            os.umask(old)
+        os.chmod(path, 0o600)
+        self.sock.listen(2)
+        start_new_thread(self._serve, ())
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn_fd, _ = self.sock._accept()
+            except OSError:
+                return  # closed
+            conn = _socket.socket(fileno=conn_fd)
+            if self.attached is not None:
+                with contextlib.suppress(OSError):
+                    conn.sendall(encode_frame(("busy", BUSY)))
+                conn.close()
+                continue
+            from corodash.agent.attachment import Attachment
+
+            self.attached = Attachment(conn, self.hub, self.thread, self._detached)
+            self.attached.start()
+
+    def _detached(self) -> None:
+        self.attached = None
+
+
+_listener: Listener | None = None
+
+
+def listen(path: str | None = None) -> str:
+    """Start listening (once per process); the target ``corodash attach`` takes."""
+    global _listener
+    if _listener is not None:
+        return _listener.path
+    gevent = sys.modules.get("gevent")
+    hub = gevent.get_hub() if gevent is not None else None
+    _listener = Listener(path or socket_path(os.getpid()), hub)
+    return _listener.path

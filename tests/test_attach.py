@@ -1,0 +1,221 @@
+"""Attaching to a running gevent service that called ``corodash.listen()``, and detaching
+without a trace: through the real ``trace --attach`` and ``repl --attach`` commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import corodash, program
+
+from corodash.attach_paths import ListenError, runtime_dir
+from corodash.trace_format import read_trace
+
+SERVICE = program("listening_service")
+
+
+class Service:
+    """The service process, its stdout read on a thread (lines kept in order)."""
+
+    def __init__(self, seconds: float = 60, path: str | None = None) -> None:
+        argv = [sys.executable, SERVICE, str(seconds), *([path] if path else [])]
+        self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        self.wait_for(lambda: any(line.startswith("listening ") for line in self.lines))
+        self.socket = next(line for line in self.lines if line.startswith("listening ")).split()[1]
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for(self, condition: Callable[[], bool], timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the service never got there: {self.lines[-5:]}")
+            time.sleep(0.02)
+
+    def tracer_reports(self) -> int:
+        return sum(line.startswith("tracer ") for line in self.lines)
+
+    def tracer_now(self) -> str:
+        """The tracer the service reports next (a report made from now on)."""
+        seen = self.tracer_reports()
+        self.wait_for(lambda: self.tracer_reports() > seen)
+        return [line for line in self.lines if line.startswith("tracer ")][-1].split()[1]
+
+    def threads(self) -> int:
+        return len(os.listdir(f"/proc/{self.process.pid}/task"))
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
+@pytest.fixture
+def service() -> Iterator[Service]:
+    running = Service()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def test_listening_installs_nothing_and_costs_one_waiting_thread(service):
+    assert service.tracer_now() == "none"
+    assert service.threads() == 2  # the program's, and the listener waiting in accept
+    mode = os.stat(service.socket).st_mode & 0o777
+    assert mode == 0o600 and os.stat(os.path.dirname(service.socket)).st_mode & 0o777 == 0o700
+
+
+def test_trace_attach_records_switches_and_blocks_then_leaves_no_trace(service, tmp_path):
+    out = tmp_path / "service.cdrec"
+    done = corodash(
+        "trace", "--attach", str(service.process.pid), "--duration", "1", "--out", str(out)
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"attached to process {service.process.pid}" in done.stderr
+    events = read_trace(out)
+    labels = {e["label"] for e in events if e["kind"] == "spawn"}
+    assert {"hub", "hog", "report", *(f"worker({n})" for n in range(5))} <= labels
+    assert sum(e["kind"] == "switch" for e in events) > 50
+    blocks = [e for e in events if e["kind"] == "block"]
+    assert blocks and all(e["name"] == "hog" for e in blocks)
+    assert {e["where"] for e in blocks} <= {f"{SERVICE}:28", f"{SERVICE}:29"}
+    assert all(0.15 < e["seconds"] < 0.5 for e in blocks)
+    assert events[-1]["kind"] == "end" and events[-1]["status"] == "detached"
+    # the service goes on, its tracer as it was, no thread of ours left but the listener
+    assert service.tracer_now() == "none"
+    service.wait_for(lambda: service.threads() == 2)
+    assert service.process.poll() is None
+
+
+def test_repl_attach_lists_the_greenlets_and_refuses_to_step(service):
+    done = corodash(
+        "repl",
+        "--attach",
+        service.socket,
+        "--json",
+        stdin="where hog\nstep\nevents 5\nquit\n",
+    )
+    assert done.returncode == 0, done.stderr
+    first, where, step, events, bye = (json.loads(line) for line in done.stdout.splitlines())
+    assert first["attached"] == service.process.pid
+    states = {task["label"]: task["state"] for task in first["tasks"]}
+    assert states["worker(0)"] == "suspended" and states["hub"] in ("running", "suspended")
+    assert where["where"]["stack"][0]["function"] == "hog"
+    assert not step["ok"] and "watched, not stepped" in step["error"]
+    assert events["ok"] and len(events["history"]) == 5
+    assert bye["status"]["status"] == "detached"
+    assert service.tracer_now() == "none"
+
+
+def test_a_second_client_is_refused_and_a_killed_one_detaches(service, tmp_path):
+    first = subprocess.Popen(
+        [sys.executable, "-m", "corodash", "repl", "--attach", service.socket, "--json"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert first.stdout is not None
+    assert json.loads(first.stdout.readline())["ok"]  # attached: its first answer came
+    assert service.tracer_now() == "set"
+    second = corodash("trace", "--attach", service.socket, "--duration", "1")
+    assert second.returncode == 2
+    assert second.stderr.strip() == (
+        "corodash: cannot attach: another corodash client is attached to this process: "
+        "detach it first"
+    )
+    first.kill()
+    first.wait()
+    service.wait_for(lambda: service.tracer_now() == "none")
+    again = corodash(
+        "trace", "--attach", service.socket, "--duration", "0.3", "--out", str(tmp_path / "a.cdrec")
+    )
+    assert again.returncode == 0, again.stderr
+
+
+def test_a_service_that_exits_while_attached_ends_the_trace_with_what_was_recorded(tmp_path):
+    short = Service(seconds=1.5)
+    try:
+        out = tmp_path / "short.jsonl"
+        done = corodash("trace", "--attach", short.socket, "--duration", "30", "--out", str(out))
+        assert done.returncode == 0, done.stderr
+        assert "corodash: the process ended (or closed the connection) while attached" in (
+            done.stderr
+        )
+        events = read_trace(out)
+        assert events[-1]["status"] == "ended" and any(e["kind"] == "switch" for e in events)
+    finally:
+        short.stop()
+
+
+def test_targets_that_cannot_be_attached_get_one_line_each(tmp_path):
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        silent = corodash("trace", "--attach", str(sleeper.pid), "--duration", "1")
+        assert silent.stderr.strip() == (
+            f"corodash: cannot attach: process {sleeper.pid} is not listening: "
+            "it must call corodash.listen() first"
+        )
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    gone = corodash("repl", "--attach", str(sleeper.pid))
+    assert gone.stderr.strip() == f"corodash: cannot attach: no process {sleeper.pid}"
+    stale = tmp_path / "stale.sock"
+    left = socket.socket(socket.AF_UNIX)
+    left.bind(str(stale))
+    left.close()  # bound, never listening: the socket file of a process that has gone
+    refused = corodash("trace", "--attach", str(stale), "--duration", "1")
+    assert "nobody listens there any more (a stale socket" in refused.stderr
+    missing = corodash("repl", "--attach", str(tmp_path / "nothing.sock"))
+    assert missing.stderr.strip().endswith("nothing.sock: no such socket")
+    for done in (silent, gone, refused, missing):
+        assert done.returncode == 2
+
+
+def test_the_socket_folder_must_be_private(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    (tmp_path / f"corodash-{os.getuid()}").symlink_to(elsewhere)
+    with pytest.raises(ListenError, match="symlink"):
+        runtime_dir()
+    (tmp_path / f"corodash-{os.getuid()}").unlink()
+    Path(tmp_path / f"corodash-{os.getuid()}").mkdir(mode=0o755)
+    os.chmod(tmp_path / f"corodash-{os.getuid()}", 0o755)
+    with pytest.raises(ListenError, match="not private"):
+        runtime_dir()
+
+
+@pytest.mark.skipif(sys.version_info < (3, 14), reason="sys.remote_exec is Python 3.14+")
+def test_a_process_that_never_listened_is_asked_to_through_remote_exec(tmp_path):
+    plain = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import gevent\nprint('up', flush=True)\nwhile 1: gevent.sleep(0.01)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert plain.stdout is not None and plain.stdout.readline() == "up\n"
+        out = tmp_path / "plain.cdrec"
+        done = corodash("trace", "--attach", str(plain.pid), "--duration", "0.5", "--out", str(out))
+        assert done.returncode == 0, done.stderr
+        assert read_trace(out)[-1]["status"] == "detached"
+    finally:
+        plain.kill()
+        plain.wait()
