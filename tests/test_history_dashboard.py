@@ -88,3 +88,18 @@ def test_view_says_why_a_file_cannot_be_opened(tmp_path):
     done = corodash("view", str(tmp_path / "nothing.cdrec"))
     assert done.returncode == 2
     assert done.stderr.strip() == f"corodash: {tmp_path / 'nothing.cdrec'}: no such file"
+
+
+async def test_locals_seen_at_stops_are_shown_as_of_those_stops():
+    app = CorodashApp(RunOptions(program("echo_send"), step=True))  # no --record-locals
+    async with app.run_test(size=(130, 36)) as pilot:
+        screen = dashboard(pilot)
+        await step_until(pilot, lambda: screen.model.counts["yield"] == 2)
+        await until(pilot, lambda: "received = 5" in screen.follower.frame.text)
+        await pilot.press("left_square_bracket")
+        await until(pilot, lambda: screen.past_on_show)
+        frame = screen.follower.frame.text
+        assert "start = 1" in frame and "received" not in frame
+        assert f"(as recorded at event {screen.past.cursor})" in frame
+        await pilot.press("right_square_bracket")
+        await until(pilot, lambda: "received = 5" in screen.follower.frame.text)

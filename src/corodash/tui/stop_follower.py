@@ -24,6 +24,9 @@ class StopFollower:
         self.frame = frame
         self.source = source
         self.ask = ask
+        self.seen: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+        """Task -> (the event before, the frame shown) at each stop: history shows locals
+        seen at a stop as of that stop."""
 
     @property
     def model(self) -> RunModel:
@@ -32,6 +35,11 @@ class StopFollower:
     def clear(self) -> None:
         self.source.show(None, None)
         self.frame.show(None)
+
+    def seen_before(self, task: int, seq: int) -> tuple[int, dict[str, Any]] | None:
+        """The last frame of ``task`` shown at a stop at or before event ``seq``."""
+        earlier = [seen for seen in self.seen.get(task, ()) if seen[0] <= seq]
+        return earlier[-1] if earlier else None
 
     def after_stop(self, follow: int | None, run_state: Callable[[], str]) -> None:
         """Refresh task states and locations, then follow the stopped task (selecting it
@@ -59,6 +67,7 @@ class StopFollower:
                 line = where["stack"][-1]["line"] if where["stack"] else row.line
                 where["waiting"] = suspension(row.kind, row.state, line)
             self.frame.show(where, row.label if row else None)
+            self.seen.setdefault(task, []).append((sum(self.model.counts.values()) - 1, where))
             source = where.get("source")
             if source:
                 self.source.show(source["file"], source["line"])

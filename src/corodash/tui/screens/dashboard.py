@@ -168,6 +168,7 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, HistoryKeys, ViewKeys, Export
     def start_run(self) -> None:
         self.logs.clear()
         self.follower.clear()
+        self.follower.seen.clear()
         self.forget_past()
         self.carry_breaks()  # a fresh agent has none: the lines and blocks are set again
         self.status_detail = " (output not captured)" if self.options.attached else ""

@@ -186,6 +186,11 @@ class HistoryKeys:
             self._past_frame = None
             return
         where: dict[str, Any] = past_where(row)
+        seen = self.follower.seen_before(row.id, past.cursor)
+        if seen is not None and (row.locals_seq is None or seen[0] >= row.locals_seq):
+            at, shown = seen  # the frame a stop showed, more recent than any recorded
+            where.update(locals=shown["locals"], locals_recorded=True, locals_seq=at)
+            where.update(stack=shown["stack"], frame=shown.get("frame"))
         if (where, row.label) != self._past_frame:  # most steps leave a task's frame alone
             self._past_frame = (where, row.label)
             self.follower.frame.show(where, row.label)
