@@ -33,6 +33,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/whole_process.py
 	$(BIN)/python benchmarks/run_all.py
 	$(BIN)/python benchmarks/ui.py
+	$(BIN)/python benchmarks/history.py
+	$(BIN)/python benchmarks/attach.py
 
 clean:
 	rm -rf $(VENV) .venv-* .pytest_cache .ruff_cache src/corodash/agent/*.so
