@@ -1,8 +1,10 @@
 """Attaching, measured as the service and the user see it: requests per second of a gunicorn
 gevent worker under a bounded loopback load, without corodash, listening (not attached), and
 attached (``corodash trace --attach`` recording meanwhile), in alternating rounds (medians,
-ratios from this one run); and the time ``corodash repl --attach`` takes to answer with the
-full task list of a process with 10,000 live greenlets (and ``corodash attach`` to paint it).
+ratios from this one run), with the worker's CPU time per request (the client, in Python,
+limits requests per second on 2 cores; the worker's CPU shows what corodash costs it); and
+the time ``corodash repl --attach`` takes to answer with the full task list of a process with
+10,000 live greenlets (and ``corodash attach`` to paint it).
 
     python benchmarks/attach.py [--quick]
 """
@@ -53,6 +55,14 @@ class Gunicorn:
         self.port = int(re.search(r"127\.0\.0\.1:(\d+)", " ".join(self.lines)).group(1))
         said = next(line for line in self.lines if line.startswith("corodash"))
         self.target = said.split()[-1] if "not" not in said else None
+        booted = next(line for line in self.lines if "Booting worker with pid" in line)
+        self.worker = int(booted.split()[-1])
+
+    def worker_cpu(self) -> float:
+        """Seconds of CPU the worker has used (user and system), from /proc."""
+        with open(f"/proc/{self.worker}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -88,8 +98,11 @@ def load(port: int, requests: int) -> float:
 
 def service_rps(rounds: int, requests: int) -> dict:
     rps: dict[str, list[float]] = {"plain": [], "listening": [], "attached": []}
-    for _ in range(rounds):
-        for mode in rps:
+    cpu: dict[str, list[float]] = {mode: [] for mode in rps}
+    modes = list(rps)
+    for round_number in range(rounds):
+        turn = round_number % len(modes)  # each mode goes first in turn: no order bias
+        for mode in modes[turn:] + modes[:turn]:
             service = Gunicorn(listen=mode != "plain")
             try:
                 load(service.port, requests // 10)  # warm up
@@ -103,17 +116,23 @@ def service_rps(rounds: int, requests: int) -> dict:
                     )
                     assert recorder.stderr is not None
                     recorder.stderr.readline()  # "attached to process N"
+                before = service.worker_cpu()
                 rps[mode].append(load(service.port, requests))
+                cpu[mode].append((service.worker_cpu() - before) / requests * 1e6)
                 if recorder is not None:
                     recorder.send_signal(2)  # Ctrl-C: detach
                     recorder.wait(30)
             finally:
                 service.stop()
     medians = {mode: statistics.median(values) for mode, values in rps.items()}
+    per_request = {mode: statistics.median(values) for mode, values in cpu.items()}
     return {
         **{f"rps_{mode}": round(value) for mode, value in medians.items()},
-        "listening_over_plain": round(medians["listening"] / medians["plain"], 3),
-        "attached_over_plain": round(medians["attached"] / medians["plain"], 3),
+        "rps_listening_over_plain": round(medians["listening"] / medians["plain"], 3),
+        "rps_attached_over_plain": round(medians["attached"] / medians["plain"], 3),
+        **{f"worker_cpu_us_per_request_{m}": round(v, 1) for m, v in per_request.items()},
+        "cpu_listening_over_plain": round(per_request["listening"] / per_request["plain"], 3),
+        "cpu_attached_over_plain": round(per_request["attached"] / per_request["plain"], 3),
     }
 
 
@@ -159,7 +178,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer rounds and requests")
     args = parser.parse_args()
-    rounds, requests = (2, 2000) if args.quick else (5, 6000)
+    rounds, requests = (3, 2000) if args.quick else (9, 6000)
     results = service_rps(rounds, requests)
     results.update(task_list_time(10_000, 2 if args.quick else 3))
     print(json.dumps(results, indent=2))

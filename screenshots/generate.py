@@ -101,7 +101,9 @@ async def history(pilot: Pilot) -> None:
     screen = pilot.app.screen
     await step_until(pilot, lambda: screen.model.counts["switch"] == 6)
     await pilot.press("less_than_sign", "less_than_sign")
-    await until(pilot, lambda: screen.past_on_show and "=" in screen.follower.frame.text)
+    await until(pilot, lambda: screen.past_on_show)
+    screen.query_one(TaskTable).select(1)  # ball: its locals as its last switch left them
+    await until(pilot, lambda: "hit = " in screen.follower.frame.text)
     await settled(pilot)
 
 

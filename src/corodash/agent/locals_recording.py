@@ -11,7 +11,7 @@ the agent uses the Python ones (slower: a teaching and debugging mode, not for t
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import FrameType
+from types import BuiltinFunctionType, FrameType, FunctionType, ModuleType
 from typing import Any
 
 from corodash.agent.inspection import frame_locals
@@ -45,7 +45,7 @@ class LocalsRecorder:
                     LOCALS,
                     event[1],
                     tid,
-                    frame_locals(frame),
+                    recorded_locals(frame),
                     code_of.co_filename,
                     frame.f_lineno,
                     code_of.co_name,
@@ -70,3 +70,16 @@ class LocalsRecorder:
         while frame is not None and not self.code_filter.wants(frame.f_code):
             frame = frame.f_back
         return frame
+
+
+_DEFINITIONS = (ModuleType, type, FunctionType, BuiltinFunctionType)
+
+
+def recorded_locals(frame: FrameType) -> dict[str, str]:
+    """A frame's locals as reprs; at a module's top level, its variables only (not the
+    functions, classes and modules it defines or imports: the program's text shows them)."""
+    shown = frame_locals(frame)
+    if frame.f_code.co_name != "<module>":
+        return shown
+    names = frame.f_globals
+    return {k: v for k, v in shown.items() if not isinstance(names.get(k), _DEFINITIONS)}
