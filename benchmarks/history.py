@@ -20,7 +20,9 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))
 
+from json_console import JsonConsole  # noqa: E402
 from ui import CORODASH, PROGRAMS, Terminal, figures, key_latency  # noqa: E402
 
 
@@ -40,20 +42,9 @@ def repl_figures(recording: Path, gotos: int) -> dict:
     """Whole-process open (first answer; then the task list at the last event), ``goto``
     answers at random events, and the process's peak memory."""
     started = time.perf_counter()
-    repl = subprocess.Popen(
-        [CORODASH, "repl", str(recording), "--json"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert repl.stdin is not None and repl.stdout is not None
-
-    def ask(line: str) -> dict:
-        repl.stdin.write(line + "\n")
-        repl.stdin.flush()
-        return json.loads(repl.stdout.readline())
-
-    opened = json.loads(repl.stdout.readline())
+    repl = JsonConsole([CORODASH, "repl", str(recording), "--json"])
+    ask = repl.ask
+    opened = repl.answer()
     first_answer = time.perf_counter() - started
     ask("tasks")
     present = time.perf_counter() - started
@@ -66,7 +57,7 @@ def repl_figures(recording: Path, gotos: int) -> dict:
         ask("tasks")
         times.append((time.perf_counter() - sent) * 1000)
     ask("quit")
-    repl.wait()
+    repl.process.wait()
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
         "events": count,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import corodash, program
+from json_console import JsonConsole
 
 from corodash.attach_paths import ListenError, runtime_dir
 from corodash.trace_format import read_trace
@@ -100,35 +101,52 @@ def test_trace_attach_records_switches_and_blocks_then_leaves_no_trace(service, 
     assert service.process.poll() is None
 
 
-def test_repl_attach_lists_the_greenlets_and_refuses_to_step(service):
+def test_repl_attach_lists_the_greenlets_and_never_drives_them(service):
     done = corodash(
         "repl",
         "--attach",
         service.socket,
         "--json",
-        stdin="where hog\nstep\nevents 5\nquit\n",
+        stdin="where hog\nstep\nnext 2\nevents 5\nquit\n",
     )
     assert done.returncode == 0, done.stderr
-    first, where, step, events, bye = (json.loads(line) for line in done.stdout.splitlines())
+    first, where, step, drive, events, bye = (json.loads(x) for x in done.stdout.splitlines())
     assert first["attached"] == service.process.pid
     states = {task["label"]: task["state"] for task in first["tasks"]}
     assert states["worker(0)"] == "suspended" and states["hub"] in ("running", "suspended")
     assert where["where"]["stack"][0]["function"] == "hog"
-    assert not step["ok"] and "watched, not stepped" in step["error"]
+    assert not step["ok"] and step["error"] == (
+        "the service is running: step applies once it is paused"
+    )
+    assert not drive["ok"] and "never driven" in drive["error"]
     assert events["ok"] and len(events["history"]) == 5
     assert bye["status"]["status"] == "detached"
     assert service.tracer_now() == "none"
 
 
-def test_a_second_client_is_refused_and_a_killed_one_detaches(service, tmp_path):
-    first = subprocess.Popen(
-        [sys.executable, "-m", "corodash", "repl", "--attach", service.socket, "--json"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
+def test_a_paused_service_serves_nothing_until_it_continues_or_is_left(service):
+    repl = JsonConsole(
+        [sys.executable, "-m", "corodash", "repl", "--attach", service.socket, "--json"]
     )
-    assert first.stdout is not None
-    assert json.loads(first.stdout.readline())["ok"]  # attached: its first answer came
+    ask = repl.ask
+    assert repl.answer()["ok"]
+    paused = ask("pause")
+    assert paused["state"] == "paused" and "serves nothing" in paused["warning"]
+    reports = service.tracer_reports()
+    stepped = ask("step 3")
+    assert stepped["state"] == "paused" and stepped["position"]["task"] >= 0
+    assert ask("continue")["state"] == "running"
+    service.wait_for(lambda: service.tracer_reports() > reports)
+    assert ask("pause")["state"] == "paused"
+    repl.stdin.close()  # leaving while paused: the service goes on, as it was
+    repl.process.wait(20)
+    assert service.tracer_now() == "none"
+
+
+def test_a_second_client_is_refused_and_a_killed_one_detaches(service, tmp_path):
+    argv = [sys.executable, "-m", "corodash", "repl", "--attach", service.socket, "--json"]
+    first = JsonConsole(argv)
+    assert first.answer()["ok"]  # attached: its first answer came
     assert service.tracer_now() == "set"
     second = corodash("trace", "--attach", service.socket, "--duration", "1")
     assert second.returncode == 2
@@ -136,8 +154,8 @@ def test_a_second_client_is_refused_and_a_killed_one_detaches(service, tmp_path)
         "corodash: cannot attach: another corodash client is attached to this process: "
         "detach it first"
     )
-    first.kill()
-    first.wait()
+    first.process.kill()
+    first.process.wait()
     service.wait_for(lambda: service.tracer_now() == "none")
     again = corodash(
         "trace", "--attach", service.socket, "--duration", "0.3", "--out", str(tmp_path / "a.cdrec")

@@ -305,3 +305,35 @@ def test_the_dashboard_runs_a_module_with_its_arguments():
         assert term.close() == 0
     finally:
         term.kill()
+
+
+def test_the_dashboard_attaches_warns_before_pausing_a_service_and_detaches_on_q():
+    service = subprocess.Popen(
+        [sys.executable, program("listening_service"), "60"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert service.stdout is not None
+        target = service.stdout.readline().split()[-1]
+        term = Terminal([CORODASH, "attach", target], columns=130, lines=34)
+        try:
+            term.wait_for("worker(4)")
+            term.wait_for("output not captured")
+            term.press("p")
+            term.wait_for("Press p again to pause it")
+            term.press("p")
+            term.wait_for("⏸ paused")
+            term.press("c")
+            term.wait_for("▶ running")
+            term.press("r")
+            term.wait_for("r would start a program")
+            term.press("q")
+            assert term.close() == 0
+        finally:
+            term.kill()
+        for line in service.stdout:  # reports of its tracer go on: back to none
+            if line.strip() == "tracer none":
+                break
+        assert service.poll() is None
+    finally:
+        service.kill()
+        service.wait()

@@ -147,6 +147,11 @@ class BlockingRun:
             raise RunError(reply.error)
         return {**reply.data, "task": row.id}
 
+    def wait_for(self, done: Callable[[], bool]) -> None:
+        """Take in the program's messages until ``done()``: something is due, so a program
+        that says nothing for long is unresponsive."""
+        self._pump(done)
+
     def task(self, ref: str) -> TaskRow:
         """The task a user's reference names: an id, a task name or a global name."""
         self.refresh_tasks()

@@ -51,8 +51,14 @@ class Attachment:
         self.inspector = Inspector(self.registry, self.code_filter, thread, {})
         clock = ProgramClock()
         self.gate = Gate(
-            self.channel.send, lambda frame: {}, clock, lambda: None, lambda: None, None
+            self.channel.send,
+            self.inspector.position,
+            clock,
+            self.channel.last_event,
+            lambda: self.registry.hub_tid,
+            None,  # a stop is taken in the tracer callback, at a switch
         )
+        self.gate.main_thread = thread
         rec = Recording(
             self.registry, append, perf_counter, self.gate, self.code_filter, ResumeCause()
         )
@@ -118,6 +124,7 @@ class Attachment:
             if self._ended:
                 return
             self._ended = True
+        self.gate.release_all()  # a paused service goes on
         if self.greenlets.module is not None:
             self._on_hub_thread(self._uninstall)
         fd = self.channel.fd
@@ -153,18 +160,37 @@ class Attachment:
                 if task is None:
                     raise ValueError(f"no task with id {args[0] if args else '?'}")
                 data = self.inspector.where(task)
+            elif name in ("pause", "step", "continue"):
+                data = self._run_control(name)
             elif name == "detach":
                 self.channel.send((REPLY, command.id, True, {}, ""))
                 self.detach()
                 return
             else:
                 raise ValueError(
-                    f"{name} is not available attached: a service is watched, not stepped"
+                    f"{name} is not available attached: a running service is watched, paused "
+                    "and stepped, never driven"
                 )
         except Exception as error:
             self.channel.send((REPLY, command.id, False, {}, f"{error}"))
         else:
             self.channel.send((REPLY, command.id, True, data, ""))
+            if name == "step":  # answered first: the stop comes after the answer
+                self.gate.step(int(args[0]) if args else 1)
+            elif name == "continue":
+                self.gate.resume()
+
+    def _run_control(self, name: str) -> dict[str, Any]:
+        """Pausing stops the whole service at its next switch (the controller warns first);
+        step and continue let it go on."""
+        gate = self.gate
+        if name == "pause":
+            if not gate.request_pause():
+                raise ValueError("the service is paused already")
+            return {"warning": "the service serves nothing while paused: continue resumes it"}
+        if not gate.stopped:
+            raise ValueError(f"the service is running: {name} applies once it is paused")
+        return {}
 
 
 def _root(glet: Any) -> Any:

@@ -12,7 +12,6 @@ may itself stop, and resuming always resumes the innermost stop.
 
 from __future__ import annotations
 
-from _thread import allocate_lock, get_ident
 from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict
@@ -20,6 +19,7 @@ from types import FrameType
 from typing import Any
 
 from corodash.agent.breakpoints import Break, Breakpoints
+from corodash.agent.originals import allocate_lock, get_ident
 from corodash.agent.program_clock import ProgramClock
 from corodash.protocol import IDLE, PAUSED, RUNNING, STATE, SWITCH
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import inspect
 import sys
-from _thread import get_ident
 from types import FrameType, GeneratorType
 from typing import Any
 
+from corodash.agent.originals import get_ident
 from corodash.agent.registry import GENERATOR, GREENLET, Registry, Task
 from corodash.agent.usercode import CodeFilter
 from corodash.agent.value_parts import openable, part, parts

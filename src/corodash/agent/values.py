@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import ctypes
 import reprlib
-from _thread import allocate_lock
 from time import perf_counter
+
+from corodash.agent.originals import allocate_lock
 
 LIMIT = 200
 """Longest repr kept in an event, in characters."""

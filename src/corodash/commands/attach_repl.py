@@ -17,11 +17,14 @@ from corodash.commands.repl_parsing import ReplError, command_lines, count_arg
 from corodash.commands.repl_text import json_answer, text_answer
 
 HELP = """\
-attached to a running process: it is watched, never stopped. T is a task id, label or name.
+attached to a running process: watched as it runs. T is a task id, label or name.
   tasks              every live greenlet: state, where it is
   where T            T's stack, locals and source
   events [N]         the last N events since attaching (default 20)
   blocks             every time a greenlet held gevent's hub up, and where
+  pause              stop the whole service at its next switch (it serves nothing meanwhile)
+  step [N]           when paused: let N events happen, then stop again
+  continue           let the service run again
   help               this text
   quit               detach (so does detach, or the end of input): the process goes on"""
 
@@ -36,6 +39,9 @@ class AttachRepl:
             "where": self.cmd_where,
             "events": self.cmd_events,
             "blocks": lambda words: {"history": self._blocks()},
+            "pause": self.cmd_pause,
+            "step": lambda words: self.program.run_until_stop("step", count_arg(words, 1)),
+            "continue": self.cmd_continue,
             "help": lambda words: {"help": HELP},
         }
 
@@ -71,6 +77,17 @@ class AttachRepl:
             self.out.write(text_answer(ok, [], fields, error, self.program.model.labels))
         self.out.flush()
 
+    def cmd_pause(self, words: list[str]) -> dict[str, Any]:
+        """The service stops at its next switch, and serves nothing until ``continue``."""
+        warning = self.program.request("pause").data["warning"]
+        self.program.wait_for(lambda: self.program.client.stopped)
+        return {"warning": warning, **self.program.client.status()}
+
+    def cmd_continue(self, words: list[str]) -> dict[str, Any]:
+        self.program.request("continue")
+        self.program.wait_for(lambda: self.program.client.state == "running")
+        return self.program.client.status()
+
     def cmd_tasks(self, words: list[str]) -> dict[str, Any]:
         self.program.refresh_tasks()
         return {"tasks": [row.as_dict() for row in self.program.model.tasks.values()]}
@@ -92,6 +109,9 @@ class AttachRepl:
 
 
 def _refusal(name: str) -> str:
-    if name in ("next", "send", "throw", "close", "switch", "step", "continue", "until", "input"):
-        return f"{name} is not available attached: a running service is watched, not stepped"
+    if name in ("next", "send", "throw", "close", "switch", "until", "input", "break"):
+        return (
+            f"{name} is not available attached: a running service is watched, paused and "
+            "stepped, never driven"
+        )
     return f"unknown command {name!r}: type help for the list"

@@ -36,6 +36,8 @@ def text_fields(fields: dict[str, Any], labels: TaskLabels) -> list[str]:
     lines: list[str] = []
     if "help" in fields:
         lines.append(fields["help"])
+    if "warning" in fields:
+        lines.append(f"warning: {fields['warning']}")
     for task in fields.get("tasks", []):
         where = f"{task['file']}:{task['line']}" if task["file"] else ""
         names = ",".join(task["globals"])

@@ -12,6 +12,7 @@ from typing import Any
 
 from corodash.model import RunModel, TaskRow
 from corodash.run_client import RunClient
+from corodash.session import RunOptions
 from corodash.tui.widgets.logs_view import LogsView
 from corodash.tui.widgets.task_table import TaskTable
 
@@ -23,6 +24,9 @@ class RunKeys:
     logs: LogsView
     answer: str
     """The last drive command's outcome, shown in the status line."""
+    options: RunOptions
+    pause_warned = False
+    """Attached: the first p said what pausing a service means."""
 
     def target(self) -> TaskRow | None:
         """The selected task; with none, the live task that appeared most recently."""
@@ -122,5 +126,14 @@ class RunKeys:
     def action_pause(self) -> None:
         if self.run_state != "running":
             self.notify(f"nothing to pause: the program is {self.run_state}", severity="warning")
+            return
+        if self.options.attached is not None and not self.pause_warned:
+            self.pause_warned = True  # a service that pauses serves nothing: say so first
+            self.notify(
+                "pausing stops the whole service at its next switch: it serves nothing "
+                "until c. Press p again to pause it",
+                severity="warning",
+                timeout=8,
+            )
             return
         self.command("pause")
