@@ -21,6 +21,11 @@ from corodash.attach_paths import ListenError, runtime_dir
 from corodash.trace_format import read_trace
 
 SERVICE = program("listening_service")
+NO_HUB = (
+    "import sys, time, corodash\n"
+    "print('listening', corodash.listen(sys.argv[1]), flush=True)\n"
+    "time.sleep(30)"
+)
 
 
 class Service:
@@ -199,7 +204,20 @@ def test_targets_that_cannot_be_attached_get_one_line_each(tmp_path):
     assert "nobody listens there any more (a stale socket" in refused.stderr
     missing = corodash("repl", "--attach", str(tmp_path / "nothing.sock"))
     assert missing.stderr.strip().endswith("nothing.sock: no such socket")
-    for done in (silent, gone, refused, missing):
+    no_hub = subprocess.Popen(
+        [sys.executable, "-c", NO_HUB, str(tmp_path / "plain.sock")], stdout=subprocess.PIPE
+    )
+    try:
+        assert no_hub.stdout is not None and no_hub.stdout.readline().startswith(b"listening")
+        hubless = corodash("trace", "--attach", str(tmp_path / "plain.sock"), "--duration", "1")
+        assert hubless.stderr.strip() == (
+            "corodash: cannot attach: the process runs no gevent hub in the thread that "
+            "called listen()"
+        )
+    finally:
+        no_hub.kill()
+        no_hub.wait()
+    for done in (silent, gone, refused, missing, hubless):
         assert done.returncode == 2
 
 

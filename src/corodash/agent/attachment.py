@@ -70,11 +70,13 @@ class Attachment:
         self._lock = allocate_lock()
 
     def start(self) -> None:
-        self.channel.send(hello(self.t0, "attached", attached=True))
-        if self.hub is None:
-            self.channel.send(("busy", "the process has no gevent hub: attach needs one"))
+        if self.hub is None:  # said instead of hello: the client says why it cannot attach
+            self.channel.send(
+                ("busy", "the process runs no gevent hub in the thread that called listen()")
+            )
             self.detach()
             return
+        self.channel.send(hello(self.t0, "attached", attached=True))
         self.channel.on_batch.append(self.blocks.see)
         self.channel.on_tick.append(self.blocks.tick)
         self.channel.start()

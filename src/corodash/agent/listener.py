@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import _socket
 import contextlib
+import gc
 import os
 import stat
 import sys
@@ -59,11 +60,21 @@ class Listener:
                 continue
             from corodash.agent.attachment import Attachment
 
+            self.hub = self.hub or _hub_of(self.thread)  # gevent imported after listen()
             self.attached = Attachment(conn, self.hub, self.thread, self._detached)
             self.attached.start()
 
     def _detached(self) -> None:
         self.attached = None
+
+
+def _hub_of(thread: int) -> Any:
+    """The gevent hub of ``thread``, if gevent is loaded and that thread has one."""
+    hub_module = sys.modules.get("gevent.hub")
+    if hub_module is None:
+        return None
+    hubs = [o for o in gc.get_objects() if isinstance(o, hub_module.Hub)]
+    return next((hub for hub in hubs if getattr(hub, "thread_ident", None) == thread), None)
 
 
 _listener: Listener | None = None
