@@ -160,12 +160,14 @@ class HistoryKeys:
             return
         model = past.model()
         event = past.event(past.cursor)
-        self.table.reset(model)
-        # Selecting a task shows its frame (TaskSelected); with none, the frame is cleared.
-        if not any(
-            task is not None and self.table.select(task) for task in (selected, event["task"])
-        ):
-            self.show_past_task()
+        if self.table.model is model:  # folded on in place: the rows are redrawn from it
+            self.table.sync()
+        else:
+            self.table.reset(model)
+        for task in (selected, event["task"]):
+            if task is not None and self.table.select(task, quiet=True):
+                break
+        self.show_past_task()  # here, not through a message: one frame for the whole step
         labels = model.labels
         self.logs.panes.show_past(
             past.recent(PAST_EVENT_LINES), past.output(PAST_OUTPUT_LINES), labels

@@ -101,13 +101,20 @@ class TaskTable(ScrollView, can_focus=True):
         kind = "" if self.compact else f"{'kind':<9} "
         return f"{'id':>5} {'task':<{self.label_width}} {kind}{'state':<11} {'y/s':>5}  where"
 
-    def select(self, task: int) -> bool:
-        """Put the cursor on ``task`` (which posts TaskSelected); False if it is unknown."""
+    def select(self, task: int, quiet: bool = False) -> bool:
+        """Put the cursor on ``task`` (which posts TaskSelected, unless ``quiet``: the caller
+        shows the task itself, in the same frame); False if it is unknown."""
         if task not in self.model.tasks:
             return False
         if len(self.ids) != len(self.model.tasks):
             self.sync()
-        self.cursor = self.ids.index(task)
+        row = self.ids.index(task)
+        if quiet:
+            self.set_reactive(TaskTable.cursor, row)
+            self.scroll_to_region_if_needed(row)
+            self.refresh()
+        else:
+            self.cursor = row
         return True
 
     def watch_cursor(self, old: int, new: int) -> None:
