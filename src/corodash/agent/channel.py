@@ -91,11 +91,14 @@ class Channel:
         self.buffer.silence()
 
     def stop(self) -> None:
-        """An attachment ends: send what is left, then the flushing thread ends."""
+        """An attachment ends: send what is left, then the flushing thread ends. Events
+        recorded later (a tracer whose removal the hub has not run yet) are dropped: with no
+        thread draining them, a full buffer would otherwise hold the program up."""
         self._running = False
         with self._lock:
             self._flush_locked()
             self.fd = -1
+            self.buffer.silence()
 
     def _flush_loop(self) -> None:
         self.buffer.set_drainer()
