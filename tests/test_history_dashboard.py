@@ -9,9 +9,16 @@ from corodash.event_sources import open_source
 from corodash.session import RunOptions
 from corodash.tui.app import CorodashApp
 from corodash.tui.screens.dashboard import DashboardScreen
-from corodash.tui.screens.history_keys import IN_HISTORY, RECORDING_ONLY
+from corodash.tui.screens.history_keys import IN_HISTORY, PAST_EVENT_LINES, RECORDING_ONLY
 from corodash.tui.widgets.status_line import StatusLine
 from corodash.tui.widgets.timeline_view import TimelineView
+
+KEY_NAMES = {
+    "[": "left_square_bracket",
+    "]": "right_square_bracket",
+    "<": "less_than_sign",
+    ".": "full_stop",
+}
 
 
 def status(screen: DashboardScreen) -> str:
@@ -103,3 +110,20 @@ async def test_locals_seen_at_stops_are_shown_as_of_those_stops():
         assert f"(as recorded at event {screen.past.cursor})" in frame
         await pilot.press("right_square_bracket")
         await until(pilot, lambda: "received = 5" in screen.follower.frame.text)
+
+
+async def test_the_events_pane_in_history_holds_the_events_up_to_the_cursor_after_any_moves(
+    trace, tmp_path
+):
+    trace("many_switches", "--", "2000")
+    recording = tmp_path / "many_switches.cdrec"
+    screen = DashboardScreen(RunOptions(str(recording)), recording=open_source(recording))
+    app = CorodashApp(first=screen)
+    async with app.run_test(size=(130, 36)) as pilot:
+        await until(pilot, lambda: screen.past_on_show)
+        for keys in (["["] * 3, ["<"] * 40, ["]"] * 5, ["k"], ["["] * 2, ["k"] * 4, ["."]):
+            await pilot.press(*(KEY_NAMES.get(key, key) for key in keys))
+            panes = screen.panes
+            window = screen.past.recent(PAST_EVENT_LINES)
+            expected = [e["seq"] for e in window if panes.shown(e)]
+            assert [int(line.split()[0]) for line in panes.events.lines] == expected, keys

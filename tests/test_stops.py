@@ -145,7 +145,9 @@ def test_stop_and_continue_rounds_are_answered_even_when_answers_are_slow(consol
     )
     started = time.monotonic()
     for _ in range(30):
-        assert repl.ask("step")["state"] == "paused"
-        assert repl.ask("continue")["state"] == "paused"  # paused again after 0.2 s
+        stepped = repl.ask("step")
+        assert stepped.get("state") == "paused", stepped
+        resumed = repl.ask("continue")
+        assert resumed.get("state") == "paused", resumed  # paused again after 0.2 s
     assert time.monotonic() - started < 45
     repl.close()
