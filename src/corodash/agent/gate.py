@@ -87,8 +87,11 @@ class Gate:
     @property
     def main_busy(self) -> bool:
         """The main thread runs user code: the program, or a drive command started at a
-        pause point. Only then is there anything to pause."""
-        return not self._stops or self._stops[-1].job_running
+        pause point, or it has been told to go on and is leaving its pause point (a pause
+        asked for then must not be lost: under load that can take the main thread long).
+        Only then is there anything to pause."""
+        stop = self._stops[-1] if self._stops else None
+        return stop is None or stop.job_running or not stop.waiting
 
     @property
     def idle_now(self) -> bool:
