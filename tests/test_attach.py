@@ -56,9 +56,16 @@ class Service:
 
     def tracer_now(self) -> str:
         """The tracer the service reports next (a report made from now on)."""
+        return self._report_now()[1]
+
+    def tools_now(self) -> int:
+        """How many sys.monitoring tool ids the service has taken, as it reports next."""
+        return int(self._report_now()[3])
+
+    def _report_now(self) -> list[str]:
         seen = self.tracer_reports()
         self.wait_for(lambda: self.tracer_reports() > seen)
-        return [line for line in self.lines if line.startswith("tracer ")][-1].split()[1]
+        return [line for line in self.lines if line.startswith("tracer ")][-1].split()
 
     def threads(self) -> int:
         return len(os.listdir(f"/proc/{self.process.pid}/task"))
@@ -100,8 +107,14 @@ def test_trace_attach_records_switches_and_blocks_then_leaves_no_trace(service, 
     assert {e["where"] for e in blocks} <= {f"{SERVICE}:28", f"{SERVICE}:29"}
     assert all(0.15 < e["seconds"] < 0.5 for e in blocks)
     assert events[-1]["kind"] == "end" and events[-1]["status"] == "detached"
+    yields = [e["value"] for e in events if e["kind"] == "yield" and e["name"] == "countdown"]
+    if sys.version_info >= (3, 12):  # sys.monitoring traces generators attached
+        assert yields and set(yields) <= {"3", "2", "1"}
+    else:
+        assert not any(e["kind"] == "yield" for e in events)
     # the service goes on, its tracer as it was, no thread of ours left but the listener
     assert service.tracer_now() == "none"
+    assert service.tools_now() == 0
     service.wait_for(lambda: service.threads() == 2)
     assert service.process.poll() is None
 

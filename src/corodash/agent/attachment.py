@@ -4,9 +4,10 @@ leaving the process as it was.
 greenlet's tracer belongs to one thread, so it is installed (and removed) on the thread that
 called ``listen``, by a callback gevent's hub runs there; the client's socket is read and
 written by real OS threads. On attach every live greenlet of that thread is announced (with
-``tasks`` and ``where`` to list them and their stacks) and switches and ``block`` events flow
-as for a traced script. Detaching (``detach``, or the client going away) restores the
-greenlet tracer that was there before and ends the attachment's threads; the listener stays.
+``tasks`` and ``where`` to list them and their stacks) and switches, ``block`` events and
+(3.12+) generator events flow as for a traced script. Detaching (``detach``, or the client
+going away) restores the greenlet tracer that was there before, gives back the monitoring
+tool id, and ends the attachment's threads; the listener stays.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import _socket
 import contextlib
 import gc
 import os
+import sys
 from collections.abc import Callable
 from time import perf_counter
 from typing import Any
@@ -63,6 +65,7 @@ class Attachment:
             self.registry, append, perf_counter, self.gate, self.code_filter, ResumeCause()
         )
         self.greenlets = GreenletTracer(rec)
+        self.generators = _generator_tracer(rec)
         self.blocks = BlockDetector(
             self.registry, self.code_filter, thread, DEFAULT_THRESHOLD, clock
         )
@@ -116,9 +119,13 @@ class Attachment:
         live = [o for o in gc.get_objects() if isinstance(o, greenlet.greenlet)]
         registry.discover([g for g in live if not g.dead and g is not root and _root(g) is root])
         self.greenlets.attach(greenlet)
+        if self.generators is not None:
+            self.generators.install()
 
     def _uninstall(self) -> None:
         self.greenlets.uninstall()
+        if self.generators is not None:
+            self.generators.uninstall()
 
     def detach(self) -> None:
         """Restore the tracer that was there, end this attachment's threads (idempotent)."""
@@ -193,6 +200,17 @@ class Attachment:
         if not gate.stopped:
             raise ValueError(f"the service is running: {name} applies once it is paused")
         return {}
+
+
+def _generator_tracer(rec: Recording) -> Any:
+    """Generators are traced attached where ``sys.monitoring`` does it (3.12+): one tool id,
+    taken on attach and given back on detach. 3.11's ``sys.settrace`` would slow every call
+    of the service five times over, so generators are not traced attached there."""
+    if sys.version_info < (3, 12):
+        return None
+    from corodash.agent.tracer_monitoring import MonitoringTracer
+
+    return MonitoringTracer(rec)
 
 
 def _root(glet: Any) -> Any:

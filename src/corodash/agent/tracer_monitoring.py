@@ -27,30 +27,36 @@ class MonitoringTracer:
     def __init__(self, rec: Recording) -> None:
         self.rec = rec
         self.tool: int | None = None
+        self.traced: list[CodeType] = []
+        """Code objects given local events: an attachment's detach takes them off."""
 
     def install(self) -> None:
         mon = sys.monitoring
         self.tool = next(t for t in _TOOL_CANDIDATES if mon.get_tool(t) is None)
         mon.use_tool_id(self.tool, "corodash")
         events = mon.events
-        callbacks = _callbacks(self.rec, self.tool)
+        callbacks = _callbacks(self.rec, self.tool, self.traced)
         for event, callback in callbacks.items():
             mon.register_callback(self.tool, getattr(events, event), callback)
         mon.set_events(self.tool, events.PY_START | events.PY_THROW | events.PY_UNWIND)
 
     def uninstall(self) -> None:
-        """Every callback off: local events set on generator code would still call them."""
+        """Every callback off, every local event off (they would still call them), and the
+        tool id given back: the interpreter as it was (an attachment detaching)."""
         if self.tool is not None:
             mon = sys.monitoring
             mon.set_events(self.tool, 0)
-            for event in _callbacks(self.rec, self.tool):
+            for code in self.traced:
+                mon.set_local_events(self.tool, code, 0)
+            for event in _callbacks(self.rec, self.tool, []):
                 mon.register_callback(self.tool, getattr(mon.events, event), None)
             mon.free_tool_id(self.tool)
             self.tool = None
 
 
-def _callbacks(rec: Recording, tool: int) -> dict[str, object]:
-    """The callbacks, as closures over everything they touch (locals are fastest)."""
+def _callbacks(rec: Recording, tool: int, kept: list[CodeType]) -> dict[str, object]:
+    """The callbacks, as closures over everything they touch (locals are fastest); ``kept``
+    receives the code objects given local events."""
     mon = sys.monitoring
     disable = mon.DISABLE
     events = mon.events
@@ -72,7 +78,6 @@ def _callbacks(rec: Recording, tool: int) -> dict[str, object]:
     gen_codes: dict[int, frozenset[int]] = {}
     """Traced generator code -> the offsets of its value-discarding resumes."""
     iter_codes: set[int] = set()
-    kept: list[CodeType] = []
 
     def on_start(code: CodeType, offset: int) -> object:
         key = id(code)
