@@ -87,6 +87,10 @@ async def test_view_opens_a_recording_at_its_end_and_refuses_to_drive(trace, tmp
         await until(pilot, lambda: screen.past.cursor == 7)
         await pilot.press("w")
         assert notifications(pilot)[-1] == RECORDING_ONLY
+        for key in ("r", "m", "v"):  # nothing here starts the recording as a program
+            await pilot.press(key)
+            assert notifications(pilot)[-1].startswith("a recording: nothing runs here")
+        assert screen.bridge is None and isinstance(app.screen, DashboardScreen)
         await pilot.press("full_stop")
         await until(pilot, lambda: screen.past.cursor == 13)
 

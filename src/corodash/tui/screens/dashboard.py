@@ -263,18 +263,20 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, HistoryKeys, ViewKeys, Export
 
     # -- actions -------------------------------------------------------------------------
 
-    def _not_attached(self, what: str) -> bool:
-        """An attached process is watched as it is: nothing restarts it."""
-        if self.options.attached is None:
+    def _can_start_programs(self, what: str) -> bool:
+        """An attached process is watched as it is, a recording looked through: neither
+        starts a program of its own (``what``: the key that would)."""
+        if self.recording is not None:
+            reason = "a recording: nothing runs here (corodash SCRIPT runs a program)"
+        elif self.options.attached is not None:
+            reason = "attached to a running process: q detaches"
+        else:
             return True
-        self.notify(
-            f"attached to a running process: {what} would start a program of its own; q detaches",
-            severity="warning",
-        )
+        self.notify(f"{reason}; {what} would start a program of its own", severity="warning")
         return False
 
     def action_patch(self) -> None:
-        if not self._not_attached("m"):
+        if not self._can_start_programs("m"):
             return
         mode = PATCH_CYCLE[self.options.patch]
         self.options = replace(self.options, patch=mode)
@@ -287,7 +289,7 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, HistoryKeys, ViewKeys, Export
     def action_restart(self) -> None:
         """A fresh agent, stopped at its start only if this run was stopped: a run that
         was running restarts running, so timing programs measure the program, not a wait."""
-        if not self._not_attached("r"):
+        if not self._can_start_programs("r"):
             return
         if self.run_state != "starting":
             self.paused_at_start = self.run_state == "paused"
@@ -295,7 +297,7 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, HistoryKeys, ViewKeys, Export
         self.start_run()
 
     def action_compare(self) -> None:
-        if not self._not_attached("v"):
+        if not self._can_start_programs("v"):
             return
         from corodash.tui.screens.compare import CompareScreen
 

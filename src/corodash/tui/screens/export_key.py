@@ -35,6 +35,12 @@ class ExportKey:
                 worker.cancel()
             return
         if self.bridge is None:
+            if getattr(self, "recording", None) is not None:
+                self.notify(
+                    "this is a recording: corodash export FILE --jsonl OUT --chrome OUT "
+                    "converts it",
+                    severity="information",
+                )
             return
         if self.bridge.write_error:
             self.notify(f"cannot export: {self.bridge.write_error}", severity="error")
