@@ -17,7 +17,7 @@ from typing import Any
 
 from corodash.agent_launch import RunOptions
 from corodash.attach_paths import ListenError, socket_path
-from corodash.protocol import END, HELLO, FrameReader, expand_batch
+from corodash.protocol import HELLO, FrameReader
 from corodash.session import AgentSession, Listener
 
 REMOTE_EXEC = (3, 14)
@@ -180,16 +180,11 @@ class AttachedSession(AgentSession):
                 os.close(self._commands_fd)
             self._commands_fd = -1
         self.sock.close()
-        now = time.perf_counter()
         if self._protocol_error:
             status, error = "error", self._protocol_error
         elif self._detaching:
             status, error = "detached", None
         else:
             status, error = "ended", "the process ended (or closed the connection) while attached"
-        wall = round(now - self._agent_t0, 6) if self._agent_t0 is not None else None
         with self._numbering:
-            end = [END, now, 0, status, None, error, "", None, wall]
-            builder = self.builder
-            self.end = expand_batch([end], builder.seq, builder.t0, builder.names)[0]
-            self._deliver_tuple(end)
+            self._deliver_end(self._end_event(status, None, error))

@@ -199,13 +199,8 @@ class History:
             seq = start - 1
 
     def _forwards(self, seq: int) -> Iterator[Event]:
-        count = self.count()
-        while seq < count:
-            events = self.source.read(seq, min(count, seq + READ_CHUNK))
-            if not events:
-                return
+        for _, events in self._chunks(seq, self.count()):
             yield from events
-            seq += len(events)
 
 
 def past_where(row: TaskRow) -> dict[str, Any]:

@@ -332,9 +332,19 @@ class AgentSession:
                 end = self._synthesised_end(code)
             elif self._stop_reason and end[3] == "stopped":
                 end[3] = self._stop_reason
-            builder = self.builder
-            self.end = expand_batch([end], builder.seq, builder.t0, builder.names)[0]
-            self._deliver_tuple(end)
+            self._deliver_end(end)
+
+    def _deliver_end(self, end: list[Any]) -> None:
+        """The run's END, kept as ``end`` and delivered as its last event (numbering held)."""
+        builder = self.builder
+        self.end = expand_batch([end], builder.seq, builder.t0, builder.names)[0]
+        self._deliver_tuple(end)
+
+    def _end_event(self, status: str, code: int | None, error: str | None) -> list[Any]:
+        """An END said by the controller, timed now."""
+        now = time.perf_counter()
+        wall = round(now - self._agent_t0, 6) if self._agent_t0 is not None else None
+        return [END, now, 0, status, code, error, "", None, wall]
 
     def _synthesised_end(self, code: int) -> list[Any]:
         """The END of an agent that died without saying so (killed, crashed, os._exit)."""
@@ -349,6 +359,4 @@ class AgentSession:
             status, error = "exit", None
         if self._protocol_error:
             status, error = "error", self._protocol_error
-        now = time.perf_counter()
-        wall = round(now - self._agent_t0, 6) if self._agent_t0 is not None else None
-        return [END, now, 0, status, code, error, "", None, wall]
+        return self._end_event(status, code, error)
