@@ -3,6 +3,7 @@ without a trace: through the real ``trace --attach`` and ``repl --attach`` comma
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -17,7 +18,7 @@ import pytest
 from conftest import corodash, program
 from json_console import JsonConsole
 
-from corodash.attach_paths import ListenError, runtime_dir
+from corodash.attach_paths import ListenError, runtime_dir, socket_path
 from corodash.trace_format import read_trace
 
 SERVICE = program("listening_service")
@@ -199,7 +200,17 @@ def test_a_service_that_exits_while_attached_ends_the_trace_with_what_was_record
 def test_targets_that_cannot_be_attached_get_one_line_each(tmp_path):
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
+        # a socket an earlier process with the same pid left (killed, it could not remove
+        # it): older than the sleeper, so not its listener
+        reused = socket_path(sleeper.pid)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(reused)
+        left = socket.socket(socket.AF_UNIX)
+        left.bind(reused)
+        left.close()
+        os.utime(reused, (time.time() - 3600, time.time() - 3600))
         silent = corodash("trace", "--attach", str(sleeper.pid), "--duration", "1")
+        assert not os.path.exists(reused)
         assert silent.stderr.strip() == (
             f"corodash: cannot attach: process {sleeper.pid} is not listening: "
             "it must call corodash.listen() first"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import pytest
 
 from corodash.protocol import (
@@ -11,6 +13,7 @@ from corodash.protocol import (
     Command,
     FrameReader,
     LiteralError,
+    ProtocolError,
     TaskLabeler,
     encode_frame,
     event_dict,
@@ -60,7 +63,24 @@ def test_event_dict_names_tasks_from_spawns():
 
 def test_command_round_trip():
     command = Command(7, "send", [3, "'hi'"])
-    assert Command.decode(command.encode()) == command
+    assert Command.decode(next(FrameReader().feed(command.encode()))) == command
+
+
+class Shouting(str):
+    """A repr may be a str subclass, which marshal does not take."""
+
+
+def test_subclasses_of_plain_types_cross_as_the_plain_type():
+    Point = namedtuple("Point", "x y")
+    message = ("events", [Point(1, Shouting("two"))], {Shouting("k"): True}, object)
+    (decoded,) = FrameReader().feed(encode_frame(message))
+    assert decoded == ("events", [(1, "two")], {"k": True}, repr(object))
+    assert type(decoded[1][0][1]) is str
+
+
+def test_a_frame_that_does_not_decode_says_so():
+    with pytest.raises(ProtocolError, match="does not decode"):
+        list(FrameReader().feed(b"\x00\x00\x00\x02\xff\xff"))
 
 
 @pytest.mark.parametrize(

@@ -1,33 +1,65 @@
-"""Starting an agent process. Cheap to import on purpose: a command starts the agent first
-and loads the rest of the controller while the agent boots, so that the two start-ups
-overlap (each takes about a tenth of a second) instead of adding up."""
+"""Starting an agent process. Cheap to import on purpose (no ``dataclasses``, no ``json``):
+a command starts the agent first and loads the rest of the controller while the agent
+boots, so that the two start-ups overlap instead of adding up."""
 
 from __future__ import annotations
 
 import contextlib
-import json
+import marshal
 import os
 import signal
 import subprocess
 import sys
-from dataclasses import dataclass, field
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+AGENT_BOOT = "from corodash.agent.boot import main; main()"
+"""Run with ``-c``, not ``-m``: ``runpy`` is not imported, and with ``-P`` nothing is put
+in front of ``sys.path`` before the program's own directory (program_start.py)."""
 
 
-@dataclass
 class RunOptions:
-    script: str
-    argv: list[str] = field(default_factory=list)
-    patch: str = "auto"
-    step: bool = False
-    stay: bool = False
-    include_libraries: bool = False
-    block_threshold: float = 0.1
-    record_locals: bool = False
-    module: str | None = None
-    """``-m MODULE``: run as ``python -m`` does (``script`` is then the module's file)."""
+    """What to run and how: everything a command's options say about one run."""
 
-    attached: int | None = None
-    """The pid of a running process attached to (``corodash attach``): nothing is started."""
+    def __init__(
+        self,
+        script: str,
+        argv: list[str] | None = None,
+        patch: str = "auto",
+        step: bool = False,
+        stay: bool = False,
+        include_libraries: bool = False,
+        block_threshold: float = 0.1,
+        record_locals: bool = False,
+        module: str | None = None,
+        attached: int | None = None,
+        python: str = sys.executable,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.script = script
+        self.argv = [] if argv is None else argv
+        self.patch = patch
+        self.step = step
+        self.stay = stay
+        self.include_libraries = include_libraries
+        self.block_threshold = block_threshold
+        self.record_locals = record_locals
+        self.module = module
+        """``-m MODULE``: run as ``python -m`` does (``script`` is then the module's file)."""
+        self.attached = attached
+        """The pid of a running process attached to (``corodash attach``): nothing is
+        started."""
+        self.python = python
+        self.env = {} if env is None else env
+
+    def replace(self, **changes: Any) -> RunOptions:
+        """A copy with ``changes``."""
+        return RunOptions(**{**vars(self), **changes})
+
+    def __repr__(self) -> str:
+        return f"RunOptions({vars(self)!r})"
 
     @property
     def shown_name(self) -> str:
@@ -36,17 +68,14 @@ class RunOptions:
             return f"attached to {self.attached}"
         return f"-m {self.module}" if self.module else os.path.basename(self.script)
 
-    python: str = sys.executable
-    env: dict[str, str] = field(default_factory=dict)
 
-
-@dataclass
 class Launched:
     """A started agent and the controller's ends of its two pipes."""
 
-    process: subprocess.Popen[bytes]
-    events_fd: int
-    commands_fd: int
+    def __init__(self, process: subprocess.Popen[bytes], events_fd: int, commands_fd: int) -> None:
+        self.process = process
+        self.events_fd = events_fd
+        self.commands_fd = commands_fd
 
     def kill(self) -> None:
         """For a launch nobody will read: the agent and what it started go."""
@@ -76,7 +105,7 @@ def launch(options: RunOptions) -> Launched:
     }
     env = {**os.environ, **options.env, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [options.python, "-m", "corodash.agent", json.dumps(config)],
+        [options.python, "-P", "-c", AGENT_BOOT, marshal.dumps(config).hex()],
         pass_fds=(events_write, commands_read),
         # repl and dashboard: the program reads what the user types there (send_input)
         stdin=subprocess.PIPE if options.stay else None,

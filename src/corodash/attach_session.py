@@ -47,6 +47,9 @@ def resolve_target(target: str) -> str:
             path = socket_path(pid)
         except ListenError as error:
             raise AttachError(str(error)) from None
+        if _older_than_process(path, pid):  # left by an earlier process with this pid
+            with contextlib.suppress(OSError):
+                os.unlink(path)
         if not os.path.exists(path):
             if sys.version_info < REMOTE_EXEC:
                 raise AttachError(
@@ -57,6 +60,15 @@ def resolve_target(target: str) -> str:
     if not os.path.exists(target):
         raise AttachError(f"{target}: no such socket")
     return target
+
+
+def _older_than_process(path: str, pid: int) -> bool:
+    """Whether the socket at ``path`` was made before process ``pid`` started (Linux's
+    /proc tells when): then it is another, gone process's, whose pid was reused."""
+    try:
+        return os.stat(path).st_mtime < os.stat(f"/proc/{pid}").st_mtime - 1
+    except OSError:
+        return False
 
 
 def inject_listener(pid: int, path: str) -> None:

@@ -7,8 +7,6 @@ import argparse
 import gc
 import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
 
 from corodash.cli_parsers import (
     compare_parser,
@@ -19,7 +17,11 @@ from corodash.cli_parsers import (
     view_parser,
 )
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
     from corodash.agent_launch import RunOptions
 
 CONTROLLER_GC_THRESHOLD = 100_000
@@ -226,8 +228,6 @@ def _opened_trace(path: str) -> Any:
 
 
 def _dashboard(args: argparse.Namespace, script_args: list[str]) -> int:
-    from dataclasses import replace
-
     from corodash.session import AgentSession, HandoverListener
 
     options = started = None
@@ -237,7 +237,7 @@ def _dashboard(args: argparse.Namespace, script_args: list[str]) -> int:
             return 2
         options = _run_options(args, script, script_args, step=not args.run)
         # The agent boots while Textual loads: the screen takes it over once it is up.
-        started = AgentSession(replace(options, stay=True), HandoverListener())
+        started = AgentSession(options.replace(stay=True), HandoverListener())
         started.start()
     from corodash.tui.app import CorodashApp
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 
 from corodash.compare import Comparison, compare, summarize
@@ -53,7 +52,7 @@ class ComparisonRun:
         handle, path = tempfile.mkstemp(prefix="corodash-compare-", suffix=".jsonl")
         os.close(handle)
         try:
-            self._current = TraceRun(replace(self.options, patch=mode), path, self.timeout, None)
+            self._current = TraceRun(self.options.replace(patch=mode), path, self.timeout, None)
             self._current.run()
             if self.cancelled is not None:
                 raise Cancelled(self.cancelled)

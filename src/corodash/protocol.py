@@ -1,8 +1,9 @@
 """The wire between the agent (the traced process) and the controller.
 
 Plain data only: task ids, reprs, numbers and strings cross it, never live objects.
-The agent sends length-prefixed msgpack frames; the controller sends one JSON command per
-line. See docs/protocol.md for the schema; bump PROTOCOL_VERSION on any change to it.
+Both ways a message is a length-prefixed ``marshal`` frame: built into every Python, so the
+agent imports nothing to speak (a third-party encoder took a third of its start-up). See
+docs/protocol.md for the schema; bump PROTOCOL_VERSION on any change to it.
 
 Agent events travel as compact tuples ``(code, t, task, *fields)`` so that the traced process
 does as little as possible per event; :func:`event_dict` expands one into the trace format.
@@ -10,18 +11,17 @@ does as little as possible per event; :func:`event_dict` expands one into the tr
 
 from __future__ import annotations
 
-import ast
+import marshal
 import os
 import struct
 import sys
-from base64 import b64encode
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
 
-import msgspec
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the agent imports this module: typing stays out of its start-up
+    from collections.abc import Iterator
+    from typing import Any
 
-PROTOCOL_VERSION = 6
+PROTOCOL_VERSION = 7
 
 # Event codes, as sent by the agent.
 SPAWN, YIELD, RESUME, RETURN, RAISE, SWITCH, OUTPUT, PATCH, END, BLOCK = range(10)
@@ -68,14 +68,44 @@ MAIN_TASK = 0
 """The program's top level, which is also its main greenlet."""
 
 _HEADER = struct.Struct(">I")
-_encoder = msgspec.msgpack.Encoder()
-_decoder = msgspec.msgpack.Decoder()
+MARSHAL_FORMAT = 4
+"""marshal's format for plain data, the same from Python 3.4 on: an attached service may run
+another Python than its client."""
 
 
 def encode_frame(message: Any) -> bytes:
-    """One length-prefixed msgpack frame."""
-    payload = _encoder.encode(message)
+    """One length-prefixed frame of plain data (None, bools, ints, floats, str, bytes, and
+    tuples, lists and dicts of those)."""
+    try:
+        payload = marshal.dumps(message, MARSHAL_FORMAT)
+    except ValueError:  # a subclass of a plain type (a repr may be a str subclass)
+        payload = marshal.dumps(plain_data(message), MARSHAL_FORMAT)
     return _HEADER.pack(len(payload)) + payload
+
+
+_PLAIN_SCALARS = (type(None), bool, int, float, str, bytes)
+
+
+def plain_data(value: Any) -> Any:
+    """``value`` with every subclass of a plain type made the plain type itself (marshal
+    takes exact types only), and anything else its repr."""
+    kind = type(value)
+    if kind in _PLAIN_SCALARS:
+        return value
+    if isinstance(value, tuple):
+        return tuple(map(plain_data, value))
+    if isinstance(value, list):
+        return list(map(plain_data, value))
+    if isinstance(value, dict):
+        return {plain_data(k): plain_data(v) for k, v in value.items()}
+    for plain in (bool, int, float, str, bytes):
+        if isinstance(value, plain):
+            return plain(value) if plain is not str else str.__str__(value)
+    return repr(value)
+
+
+class ProtocolError(ValueError):
+    """A frame that does not decode: the peer is not a corodash of this version, or broke."""
 
 
 class FrameReader:
@@ -93,25 +123,41 @@ class FrameReader:
             (size,) = _HEADER.unpack_from(buffer, start)
             if end - start - 4 < size:
                 break
-            yield _decoder.decode(memoryview(buffer)[start + 4 : start + 4 + size])
+            try:
+                yield marshal.loads(memoryview(buffer)[start + 4 : start + 4 + size])
+            except (ValueError, EOFError, TypeError) as error:
+                raise ProtocolError(f"a frame that does not decode: {error}") from None
             start += 4 + size
         del buffer[:start]
 
 
-@dataclass(frozen=True)
 class Command:
     """A request from the controller; the agent answers with a REPLY carrying the same id."""
 
-    id: int
-    name: str
-    args: list[Any] = field(default_factory=list)
+    __slots__ = ("args", "id", "name")
+
+    def __init__(self, id: int, name: str, args: list[Any] | None = None) -> None:
+        self.id = id
+        self.name = name
+        self.args = [] if args is None else args
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Command) and (self.id, self.name, self.args) == (
+            other.id,
+            other.name,
+            other.args,
+        )
+
+    def __repr__(self) -> str:
+        return f"Command({self.id!r}, {self.name!r}, {self.args!r})"
 
     def encode(self) -> bytes:
-        return msgspec.json.encode([self.id, self.name, self.args]) + b"\n"
+        return encode_frame((self.id, self.name, self.args))
 
     @staticmethod
-    def decode(line: bytes) -> Command:
-        ident, name, args = msgspec.json.decode(line)
+    def decode(message: Any) -> Command:
+        """From a decoded frame."""
+        ident, name, args = message
         return Command(int(ident), str(name), list(args))
 
 
@@ -233,6 +279,8 @@ def _output_event(raw: list | tuple, seq: int, t: float, names: dict[int, str]) 
     }
     if isinstance(text, bytes):
         event["text"] = text.decode("utf-8", "backslashreplace")
+        from base64 import b64encode  # the controller's: the agent never expands events
+
         event["bytes"] = b64encode(text).decode()
     end = raw[5] if len(raw) > 5 else "\n"
     if end != "\n":
@@ -267,6 +315,8 @@ class LiteralError(ValueError):
 
 def parse_literal(text: str) -> Any:
     """A value typed by the user, as a Python literal: never evaluated as code."""
+    import ast  # only when a value is typed: kept out of the agent's start-up
+
     try:
         return ast.literal_eval(text.strip())
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as error:

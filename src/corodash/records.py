@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import struct
 from collections import Counter
-from typing import Any
 
 from corodash.protocol import KIND_NAMES, SWITCH
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 try:
     from corodash.agent._speedups import decode as _compiled_decode

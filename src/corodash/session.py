@@ -331,10 +331,10 @@ class AgentSession:
             if end is None:
                 end = self._synthesised_end(code)
             elif self._stop_reason and end[3] == "stopped":
-                end[3] = self._stop_reason
+                end = (*end[:3], self._stop_reason, *end[4:])
             self._deliver_end(end)
 
-    def _deliver_end(self, end: list[Any]) -> None:
+    def _deliver_end(self, end: tuple | list) -> None:
         """The run's END, kept as ``end`` and delivered as its last event (numbering held)."""
         builder = self.builder
         self.end = expand_batch([end], builder.seq, builder.t0, builder.names)[0]

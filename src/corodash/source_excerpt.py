@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
-import linecache
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 SOURCE_CONTEXT = 6
 
 
 def source_excerpt(filename: str, line: int) -> dict[str, Any]:
+    import linecache  # at the first answer that shows source, not at the agent's start
+
     first = max(1, line - SOURCE_CONTEXT)
     lines = [
         linecache.getline(filename, n).rstrip("\n") for n in range(first, line + SOURCE_CONTEXT + 1)

@@ -11,6 +11,9 @@
 
 #include <frameobject.h>
 #include <signal.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <stddef.h>
 #include <string.h>
 
@@ -698,6 +701,18 @@ static PyTypeObject GeneratorHooksType = {
 
 /* ---- module ------------------------------------------------------------------------ */
 
+/* Linux kills this process when the thread that started it exits (the controller): True,
+ * or False where the request does not exist. What ctypes would do, without its import. */
+static PyObject *
+die_with_parent(PyObject *module, PyObject *unused)
+{
+#ifdef __linux__
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) == 0)
+        Py_RETURN_TRUE;
+#endif
+    Py_RETURN_FALSE;
+}
+
 static PyMethodDef module_methods[] = {
     {"want_safe_stop", want_safe_stop, METH_NOARGS,
      "Raise the stop signal when the current tracer callback returns."},
@@ -705,6 +720,8 @@ static PyMethodDef module_methods[] = {
     {"in_callback", in_callback, METH_NOARGS, "True inside a tracer callback."},
     {"table_changed", table_changed, METH_NOARGS,
      "The registry changed its address table: switch hooks look addresses up afresh."},
+    {"die_with_parent", die_with_parent, METH_NOARGS,
+     "Ask Linux to kill this process when its parent goes; False where it cannot."},
     {"take_failure", take_failure, METH_NOARGS,
      "The first error a callback raised (tracing stopped then), once; else None."},
     {NULL, NULL, 0, NULL},

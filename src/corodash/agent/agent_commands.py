@@ -9,7 +9,6 @@ import os
 import signal
 import time
 from _thread import start_new_thread
-from typing import Any
 
 from corodash.agent.accelerator import speedups
 from corodash.agent.channel import Channel
@@ -21,6 +20,10 @@ from corodash.agent.registry import Registry, Task
 from corodash.agent.stop_signal import StopSignal
 from corodash.protocol import BLOCK, REPLY, Command
 from corodash.records import Batch
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 BREAK_COMMANDS = ("break", "breaks", "clear", "toggle")
 

@@ -17,9 +17,7 @@ import contextlib
 import gc
 import os
 import sys
-from collections.abc import Callable
 from time import perf_counter
-from typing import Any
 
 from corodash.agent.blocking import DEFAULT_THRESHOLD, BlockDetector
 from corodash.agent.channel import Channel, CommandReader
@@ -33,6 +31,11 @@ from corodash.agent.resume_cause import ResumeCause
 from corodash.agent.tracer_greenlet import GreenletTracer
 from corodash.agent.usercode import CodeFilter
 from corodash.protocol import MAIN_TASK, REPLY, RUNNING, STATE, Command, hello
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 INSTALL_TIMEOUT = 10.0
 """Seconds the hub gets to run the install callback (a blocked hub runs nothing)."""

@@ -13,19 +13,22 @@ and only report the hub's view, so it is not used.
 
 from __future__ import annotations
 
-import ast
-import linecache
 import sys
 from collections import Counter
 from time import perf_counter
-from types import CodeType, FrameType, ModuleType
-from typing import Any
+from types import ModuleType
 
 from corodash.agent.program_clock import ProgramClock
 from corodash.agent.registry import Registry
 from corodash.agent.usercode import CodeFilter
 from corodash.protocol import BLOCK, SWITCH
 from corodash.records import Batch
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import ast
+    from types import CodeType, FrameType
+    from typing import Any
 
 DEFAULT_THRESHOLD = 0.1
 
@@ -169,6 +172,9 @@ def _callee_path(code: CodeType, lasti: int) -> tuple[str, ...] | None:
     index = lasti // 2
     if index >= len(positions) or None in positions[index]:
         return None
+    import ast  # only once a block is found: parsing stays out of the agent's start-up
+    import linecache
+
     first, last, start, end = positions[index]  # type: ignore[misc]
     lines = linecache.getlines(code.co_filename)[first - 1 : last]
     if not lines:
@@ -185,6 +191,8 @@ def _callee_path(code: CodeType, lasti: int) -> tuple[str, ...] | None:
 
 
 def _dotted(node: ast.expr) -> tuple[str, ...] | None:
+    import ast
+
     if isinstance(node, ast.Name):
         return (node.id,)
     if isinstance(node, ast.Attribute):

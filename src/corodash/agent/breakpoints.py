@@ -8,8 +8,6 @@ continues; line breakpoints are switched on in the tracer for the code that hold
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 from corodash.protocol import RAISE, RESUME, RETURN, SWITCH, YIELD
 
 KINDS = ("task", "yield", "switch", "line", "block")
@@ -17,17 +15,29 @@ TASK_EVENTS = frozenset({RESUME, YIELD, RETURN, RAISE, SWITCH})
 """Events that are a task's own: run-to stops at the first of them."""
 
 
-@dataclass
 class Break:
-    id: int
-    kind: str
-    task: int | None = None
-    file: str | None = None
-    line: int | None = None
-    enabled: bool = True
-    once: bool = False
-    """Run-to: the breakpoint goes once it is hit."""
-    hits: int = 0
+    def __init__(
+        self,
+        id: int,
+        kind: str,
+        task: int | None = None,
+        file: str | None = None,
+        line: int | None = None,
+        once: bool = False,
+    ) -> None:
+        self.id = id
+        self.kind = kind
+        self.task = task
+        self.file = file
+        self.line = line
+        self.enabled = True
+        self.once = once
+        """Run-to: the breakpoint goes once it is hit."""
+        self.hits = 0
+
+    def as_dict(self) -> dict:
+        """As ``breaks`` and a stop's ``break`` report it (docs/protocol.md)."""
+        return dict(vars(self))
 
     def matches(self, event: tuple) -> bool:
         code, task = event[0], event[2]
@@ -97,4 +107,4 @@ class Breakpoints:
         return found
 
     def listing(self) -> list[dict]:
-        return [asdict(b) for b in self.items.values()]
+        return [b.as_dict() for b in self.items.values()]

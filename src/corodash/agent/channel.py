@@ -4,21 +4,24 @@ Tracers record events into ``Channel.buffer``, the compiled recorder's bounded r
 24-byte records (a switch is recorded with no Python object; see records.py), or without
 the compiled module a list of tuples behind the same interface. A real OS thread drains it
 every few milliseconds, shows each batch to its watchers (blocking detection), and writes
-it as one msgpack frame of records and tuples. Other messages go through ``send``, which
+it as one frame of records and tuples. Other messages go through ``send``, which
 flushes pending events first so the controller sees everything in the order it happened.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from os import _exit  # the real one: the agent wraps os._exit (forking.py)
 from time import perf_counter
-from typing import Any
 
 from corodash.agent.accelerator import speedups
 from corodash.agent.originals import allocate_lock, read, sleep, start_new_thread, write
-from corodash.protocol import EVENTS, REPLY, STATE, Command, encode_frame
+from corodash.protocol import EVENTS, REPLY, STATE, Command, FrameReader, encode_frame
 from corodash.records import Batch, tuple_records
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 FLUSH_INTERVAL = 0.005
 MAX_BATCH = 65_536
@@ -164,7 +167,7 @@ class Channel:
 
 
 class CommandReader:
-    """Reads one command per line on a real OS thread and hands each to ``handle``."""
+    """Reads commands, one a frame, on a real OS thread and hands each to ``handle``."""
 
     def __init__(
         self,
@@ -182,7 +185,7 @@ class CommandReader:
         start_new_thread(self._read_loop, ())
 
     def _read_loop(self) -> None:
-        pending = b""
+        frames = FrameReader()
         while True:
             try:
                 chunk = read(self.fd, 65536)
@@ -193,8 +196,5 @@ class CommandReader:
                     _exit(70)  # the controller closed the pipe: it has gone away
                 self.on_closed()
                 return
-            pending += chunk
-            *lines, pending = pending.split(b"\n")
-            for line in lines:
-                if line.strip():
-                    self.handle(Command.decode(line))
+            for message in frames.feed(chunk):
+                self.handle(Command.decode(message))

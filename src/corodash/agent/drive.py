@@ -7,15 +7,18 @@ how the command ended. Checks come first, with messages that say what to do inst
 from __future__ import annotations
 
 import builtins
-import inspect
 from types import GeneratorType
-from typing import Any
 
+from corodash.agent.frames import generator_state
 from corodash.agent.generator_events import error_text
 from corodash.agent.registry import GEVENT, ITERATOR, Registry, Task
 from corodash.agent.resume_cause import CLOSE, NEXT, SEND_CONST, THROW, ResumeCause
 from corodash.agent.values import safe_repr
 from corodash.protocol import RAISE, RESUME, LiteralError, parse_literal
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 DRIVE_COMMANDS = ("next", "send", "throw", "close", "switch")
 
@@ -54,10 +57,10 @@ class Driver:
             return _as_next_call(self._resume(obj, (NEXT, None), lambda: next(obj)))
         if not isinstance(obj, GeneratorType):
             raise DriveError(f"{task.name} is a {task.kind}, not a generator: use switch")
-        state = inspect.getgeneratorstate(obj)
-        if state == inspect.GEN_CLOSED:
+        state = generator_state(obj)
+        if state == "closed":
             raise DriveError(f"{task.name} has finished: a finished generator cannot be resumed")
-        if state == inspect.GEN_RUNNING:
+        if state == "running":
             raise DriveError(
                 f"ValueError: generator already executing: {task.name} is running right now "
                 "(it is where the program stands); step or continue until it yields"
@@ -77,7 +80,7 @@ class Driver:
         if not args:
             raise DriveError("send needs a value, a Python literal such as 3, 'text' or None")
         value = _literal(str(args[0]))
-        if state == inspect.GEN_CREATED and value is not None:
+        if state == "created" and value is not None:
             raise DriveError(
                 "TypeError: can't send non-None value to a just-started generator. "
                 f"{task.name} has not reached its first yield yet: use next (or send None) "

@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import os
 from _thread import RLock, start_new_thread
-from collections.abc import Callable
 from select import POLLIN, poll, select
 
 from corodash.agent.output import LineSplitter, exact
 from corodash.protocol import OUTPUT
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 READ_SIZE = 1 << 16
 

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Callable
 
 from corodash.agent.fd_capture import FdCapture
 from corodash.agent.output import TaskOutput
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 class ForkWatch:
@@ -35,13 +38,9 @@ class ForkWatch:
         self.agent_pid = os.getpid()
         self._pipes: list[tuple[int, int]] = []
         self._real_exit = os._exit
+        self._quietened = False
 
     def install(self) -> None:
-        # Python 3.12 warns that fork() in a multi-threaded process may deadlock: the
-        # threads are the agent's (which the child does not need), not the program's.
-        warnings.filterwarnings(
-            "ignore", r"This process .* is multi-threaded, use of fork", DeprecationWarning
-        )
         os.register_at_fork(
             before=self._before, after_in_parent=self._in_parent, after_in_child=self._in_child
         )
@@ -52,6 +51,14 @@ class ForkWatch:
         return os.getpid() != self.agent_pid
 
     def _before(self) -> None:
+        # Python 3.12 warns that fork() in a multi-threaded process may deadlock: the
+        # threads are the agent's (which the child does not need), not the program's. Said
+        # at the first fork, not at start: the filter's pattern would load ``re``.
+        if not self._quietened:
+            self._quietened = True
+            warnings.filterwarnings(
+                "ignore", r"This process .* is multi-threaded, use of fork", DeprecationWarning
+            )
         if not self.in_child:
             self._pipes = [os.pipe(), os.pipe()]
 

@@ -13,15 +13,17 @@ may itself stop, and resuming always resumes the innermost stop.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
-from dataclasses import asdict
-from types import FrameType
-from typing import Any
 
 from corodash.agent.breakpoints import Break, Breakpoints
 from corodash.agent.originals import allocate_lock, get_ident
 from corodash.agent.program_clock import ProgramClock
 from corodash.protocol import IDLE, PAUSED, RUNNING, STATE, SWITCH
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import FrameType
+    from typing import Any
 
 
 class _Stop:
@@ -185,7 +187,7 @@ class Gate:
     def _announce(self, state: str, frame: FrameType | None) -> None:
         info = self.describe(frame)
         if self.hit is not None and state == PAUSED:
-            info["break"] = asdict(self.hit)
+            info["break"] = self.hit.as_dict()
             self.hit = None
         if state == PAUSED and self.stop_task is not None:
             info["running"] = info.get("task")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
 
 from corodash.agent.registry import Registry
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def announce_spawns(gevent: Any, registry: Registry) -> None:

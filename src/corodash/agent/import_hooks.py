@@ -6,12 +6,14 @@ program never pays for importing them.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
-from collections.abc import Callable
-from importlib.machinery import ModuleSpec
-from types import ModuleType
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from importlib.machinery import ModuleSpec
+    from types import ModuleType
+    from typing import Any
 
 
 class _HookedLoader:
@@ -52,6 +54,8 @@ class PostImportHooks:
         hook = self._hooks.get(fullname)
         if hook is None or fullname in self._finding:
             return None
+        import importlib.util  # when greenlet or gevent is imported, not before
+
         self._finding.add(fullname)
         try:
             spec = importlib.util.find_spec(fullname)

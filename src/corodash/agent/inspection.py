@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import inspect
 import sys
-from types import FrameType, GeneratorType
-from typing import Any
+from types import GeneratorType
 
+from corodash.agent.frames import generator_state
 from corodash.agent.originals import get_ident
 from corodash.agent.registry import GENERATOR, GREENLET, Registry, Task
 from corodash.agent.usercode import CodeFilter
@@ -15,14 +14,12 @@ from corodash.agent.values import safe_repr
 from corodash.protocol import MAIN_TASK
 from corodash.source_excerpt import source_excerpt
 
-MAX_LOCALS = 60
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import FrameType
+    from typing import Any
 
-_GENERATOR_STATES = {
-    inspect.GEN_CREATED: "created",
-    inspect.GEN_RUNNING: "running",
-    inspect.GEN_SUSPENDED: "suspended",
-    inspect.GEN_CLOSED: "closed",
-}
+MAX_LOCALS = 60
 
 
 class Inspector:
@@ -84,7 +81,7 @@ class Inspector:
         if obj is None:
             return None
         if isinstance(obj, GeneratorType):
-            return _GENERATOR_STATES[inspect.getgeneratorstate(obj)]
+            return generator_state(obj)
         if task.kind == GREENLET or self.registry.is_greenlet(obj):
             if obj.dead:
                 return "dead"

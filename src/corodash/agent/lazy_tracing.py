@@ -10,19 +10,22 @@ too, and the tracer goes on at the first one that has a generator. (Python 3.12'
 from __future__ import annotations
 
 import importlib.machinery
-import inspect
 import sys
-from collections.abc import Callable
 from importlib.machinery import ModuleSpec
 from types import CodeType
-from typing import Any
 
+from corodash.agent.frames import CO_GENERATOR
 from corodash.agent.usercode import CodeFilter
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 
 def defines_coroutines(code: CodeType) -> bool:
     """Whether ``code`` or any function nested in it is a generator or an ``__next__``."""
-    if code.co_flags & inspect.CO_GENERATOR or code.co_name == "__next__":
+    if code.co_flags & CO_GENERATOR or code.co_name == "__next__":
         return True
     return any(
         isinstance(const, CodeType) and defines_coroutines(const) for const in code.co_consts

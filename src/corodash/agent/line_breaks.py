@@ -11,15 +11,19 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Callable, Iterator
-from types import CodeType, FrameType, FunctionType
-from typing import Any
+from types import CodeType, FunctionType
 
 from corodash.agent.accelerator import GUARD_FRAMES, guard
 from corodash.agent.breakpoints import Break, Breakpoints
 from corodash.agent.gate import Gate
 
-Tracer = Callable[[FrameType, str, Any], Any]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from types import FrameType
+    from typing import Any
+
+    Tracer = Callable[[FrameType, str, Any], Any]
 _TOOL_CANDIDATES = (5, 3, 1, 0, 2, 4)
 
 

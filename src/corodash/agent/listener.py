@@ -10,16 +10,20 @@ second one is told so and closed.
 from __future__ import annotations
 
 import _socket
+import atexit
 import contextlib
 import gc
 import os
 import stat
 import sys
-from typing import Any
 
 from corodash.agent.originals import get_ident, start_new_thread
 from corodash.attach_paths import ListenError, socket_path
 from corodash.protocol import encode_frame
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 BUSY = "another corodash client is attached to this process: detach it first"
 
@@ -44,6 +48,8 @@ class Listener:
             os.umask(old)
         os.chmod(path, 0o600)
         self.sock.listen(2)
+        self.pid = os.getpid()
+        atexit.register(self._remove_socket)
         start_new_thread(self._serve, ())
 
     def _serve(self) -> None:
@@ -63,6 +69,13 @@ class Listener:
             self.hub = self.hub or _hub_of(self.thread)  # gevent imported after listen()
             self.attached = Attachment(conn, self.hub, self.thread, self._detached)
             self.attached.start()
+
+    def _remove_socket(self) -> None:
+        """At exit, the socket goes with the process (not in a forked child: it is the
+        parent's)."""
+        if os.getpid() == self.pid:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
 
     def _detached(self) -> None:
         self.attached = None

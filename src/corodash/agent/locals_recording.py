@@ -10,14 +10,18 @@ the agent uses the Python ones (slower: a teaching and debugging mode, not for t
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from types import BuiltinFunctionType, FrameType, FunctionType, ModuleType
-from typing import Any
+from types import BuiltinFunctionType, FunctionType, ModuleType
 
 from corodash.agent.inspection import frame_locals
 from corodash.agent.registry import Registry
 from corodash.agent.usercode import CodeFilter
 from corodash.protocol import LOCALS, MAIN_TASK, SWITCH, YIELD
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import FrameType
+    from typing import Any
 
 
 class LocalsRecorder:

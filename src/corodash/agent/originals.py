@@ -8,7 +8,10 @@ to a service, which gevent has usually patched long before (``corodash.listen``)
 from __future__ import annotations
 
 import sys
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def original(module: str, name: str) -> Any:

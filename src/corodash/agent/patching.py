@@ -8,10 +8,12 @@ refused, becomes a PATCH event. gevent's own events do the work: a subscriber ra
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from types import ModuleType
-
 from corodash.protocol import PATCH
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import ModuleType
 
 AUTO, ON, OFF = "auto", "on", "off"
 MODES = (AUTO, ON, OFF)

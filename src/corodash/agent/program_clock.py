@@ -8,8 +8,11 @@ marks from the state messages (their ``t``) to keep event times in program time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from time import perf_counter
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 class ProgramClock:

@@ -3,10 +3,11 @@ Python would print it, without corodash's own frames."""
 
 from __future__ import annotations
 
-import traceback
-from typing import Any
-
 from corodash.agent.usercode import is_corodash_file
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def exit_status(exit_: SystemExit) -> dict[str, Any]:
@@ -26,6 +27,8 @@ def error_text_plain(error: BaseException) -> str:
 
 def user_traceback(error: BaseException) -> str:
     """The traceback as Python would print it, without corodash's own frames."""
+    import traceback  # only when something went wrong
+
     tb = error.__traceback__
     while tb is not None and is_corodash_file(tb.tb_frame.f_code.co_filename):
         tb = tb.tb_next

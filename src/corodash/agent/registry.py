@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import gc
 import weakref
-from collections.abc import Callable, Iterable
-from types import FrameType, GeneratorType
-from typing import Any
+from types import GeneratorType
 
 from corodash.agent.accelerator import table_changed
 from corodash.agent.frames import generator_of
 from corodash.agent.spawn_args import frame_args, short_args
 from corodash.agent.usercode import CodeFilter
 from corodash.protocol import MAIN_TASK, SPAWN
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from types import FrameType
+    from typing import Any
 
 GENERATOR, ITERATOR, GREENLET, GEVENT = "generator", "iterator", "greenlet", "gevent"
 

@@ -4,15 +4,17 @@ Neither ``sys.settrace`` nor ``sys.monitoring`` says which value a resume carrie
 caller's frame does: its current instruction is the call that resumed the generator. A
 ``gen.send(arg)`` whose argument is a constant or a plain name can be read back from the
 bytecode and the caller's variables; ``next()``, ``for`` and ``yield from`` send None.
-The analysis is cached per call site, so a resume costs one dict lookup.
+The analysis is cached per call site, so a resume costs one dict lookup; ``dis`` is loaded
+at the first one (a program without generators never needs it).
 """
 
 from __future__ import annotations
 
-import dis
-from types import CodeType, FrameType
-
 from corodash.agent.values import safe_repr
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import CodeType, FrameType
 
 NEXT, SEND_CONST, SEND_NAME, SEND_UNKNOWN, THROW, CLOSE = range(6)
 UNKNOWN_VALUE = "<not recorded>"
@@ -66,13 +68,20 @@ def discarding_resumes(code: CodeType) -> frozenset[int]:
     ``sys.monitoring`` resumes there skip the caller analysis (a throw is its own event
     there), so a ``for`` loop over such a generator pays nothing extra.
     """
-    instructions = [i for i in dis.get_instructions(code) if i.opname not in _SKIPPED]
+    instructions = _instructions(code)
     triples = zip(instructions, instructions[1:], instructions[2:], strict=False)
     return frozenset(
         resume.offset
         for yielded, resume, after in triples
         if (yielded.opname, resume.opname, after.opname) == ("YIELD_VALUE", "RESUME", "POP_TOP")
     )
+
+
+def _instructions(code: CodeType) -> list:
+    """``code``'s instructions, without those that only pad or prefix others."""
+    import dis
+
+    return [i for i in dis.get_instructions(code) if i.opname not in _SKIPPED]
 
 
 def _lookup(frame: FrameType, name: str) -> str:
@@ -84,7 +93,7 @@ def _lookup(frame: FrameType, name: str) -> str:
 
 def _analyse(code: CodeType, lasti: int) -> tuple[int, object]:
     """Classify the call site at ``lasti``: which generator method (if any) it calls."""
-    instructions = [i for i in dis.get_instructions(code) if i.opname not in _SKIPPED]
+    instructions = _instructions(code)
     index = next((n for n, i in enumerate(instructions) if i.offset >= lasti), None)
     if index is None or instructions[index].opname != "CALL":
         return NEXT, None  # for loops and yield from: nothing sent

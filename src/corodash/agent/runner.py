@@ -13,13 +13,10 @@ import faulthandler
 import gc
 import os
 import sys
-import traceback
 import types
 from _thread import allocate_lock, get_ident
 from os import _exit  # the real one: os._exit is wrapped for the program (forking.py)
 from time import perf_counter
-from types import CodeType
-from typing import Any
 
 from corodash.agent import values
 from corodash.agent.accelerator import speedups
@@ -59,6 +56,11 @@ from corodash.protocol import (
     TOPLEVEL,
     hello,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import CodeType
+    from typing import Any
 
 
 class Agent(AgentCommands):
@@ -240,6 +242,8 @@ class Agent(AgentCommands):
         try:
             self.patches.apply_before_script()
         except Exception as error:
+            import traceback  # only when something went wrong
+
             return {
                 "status": "error",
                 "exit_code": 1,

@@ -7,9 +7,11 @@ their repr; anything else by its type's name.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from types import FrameType
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from types import FrameType
+    from typing import Any
 
 PLAIN = (str, bytes, int, float, bool, type(None), complex)
 VALUE_WIDTH = 12

@@ -8,9 +8,12 @@ wait for a stop that never comes. Before a read that would block, the agent says
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from select import select
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 
 class AnnouncedStdin(io.TextIOBase):

@@ -10,12 +10,14 @@ the main thread and cannot be removed from here).
 from __future__ import annotations
 
 import os
-import traceback
-from collections.abc import Callable
 
 from corodash.agent.accelerator import take_failure
 from corodash.agent.usercode import is_corodash_file
 from corodash.protocol import DIAGNOSTIC, MAIN_TASK
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 class TracerFailureWatch:
@@ -32,6 +34,8 @@ class TracerFailureWatch:
 
 def failure_message(error: BaseException) -> str:
     """``tracing stopped: RecursionError: ... (in registry.py:119)``: what and where."""
+    import traceback  # only when something went wrong
+
     what = traceback.format_exception_only(error)[-1].strip()
     ours = [f for f in traceback.extract_tb(error.__traceback__) if is_corodash_file(f.filename)]
     where = f" (in {os.path.basename(ours[-1].filename)}:{ours[-1].lineno})" if ours else ""

@@ -9,8 +9,6 @@ back until a one-shot profile hook sees the first function it calls, which names
 from __future__ import annotations
 
 import sys
-from types import FrameType
-from typing import Any
 
 from corodash.agent.accelerator import guard, speedups
 from corodash.agent.generator_events import error_text
@@ -18,6 +16,11 @@ from corodash.agent.recording import Recording
 from corodash.agent.registry import GREENLET
 from corodash.agent.values import safe_repr
 from corodash.protocol import MAIN_TASK, RAISE, RETURN, SWITCH
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import FrameType
+    from typing import Any
 
 
 class GreenletTracer:

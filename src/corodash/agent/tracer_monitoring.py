@@ -7,16 +7,19 @@ speed from then on; user generator code gets local RESUME/YIELD/RETURN events.
 
 from __future__ import annotations
 
-import inspect
 import sys
-from types import CodeType
 
 from corodash.agent.accelerator import GUARD_FRAMES, guard, speedups
+from corodash.agent.frames import CO_GENERATOR
 from corodash.agent.generator_events import resume_event, thrown_event, unwind_event
 from corodash.agent.recording import Recording
 from corodash.agent.resume_cause import discarding_resumes
 from corodash.agent.values import PLAIN_TYPES, SMALL_INT, safe_repr
 from corodash.protocol import RESUME, RETURN, YIELD
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import CodeType
 
 _TOOL_CANDIDATES = (4, 3, 5, 1, 0, 2)
 
@@ -70,7 +73,7 @@ def _callbacks(rec: Recording, tool: int, kept: list[CodeType]) -> dict[str, obj
     cause_of = cause.of
     getframe = sys._getframe
     caller = 1 + GUARD_FRAMES  # the traced frame, above this callback (and its guard)
-    generator_flag = inspect.CO_GENERATOR
+    generator_flag = CO_GENERATOR
     plain_types = PLAIN_TYPES
     small_int = SMALL_INT
     # Keyed by id(code): hashing a code object hashes its constants, on every event. The

@@ -9,20 +9,23 @@ frame only after an exception, to see whether it is handled). Otherwise only cal
 
 from __future__ import annotations
 
-import dis
-import inspect
 import sys
-from types import CodeType, FrameType
+from opcode import opmap
 
 from corodash.agent.accelerator import guard
+from corodash.agent.frames import CO_GENERATOR
 from corodash.agent.generator_events import resume_event, thrown_event, unwind_event
 from corodash.agent.recording import Recording
 from corodash.agent.resume_cause import CLOSE, THROW
 from corodash.agent.values import safe_repr
 from corodash.protocol import DIAGNOSTIC, MAIN_TASK, RESUME, RETURN, YIELD
 
-_YIELD_VALUE = dis.opmap["YIELD_VALUE"]
-_RETURN_VALUE = dis.opmap["RETURN_VALUE"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import CodeType, FrameType
+
+_YIELD_VALUE = opmap["YIELD_VALUE"]
+_RETURN_VALUE = opmap["RETURN_VALUE"]
 
 
 PROGRAM_TRACE_WARNING = (
@@ -65,7 +68,7 @@ def _trace_function(rec: Recording):
     append, clock, gate = rec.append, rec.clock, rec.gate
     wants = rec.code_filter.wants
     cause_of = rec.cause.of
-    generator_flag = inspect.CO_GENERATOR
+    generator_flag = CO_GENERATOR
     verdicts: dict[CodeType, bool] = {}
     resumed_at: dict[int, int] = {}  # frame id -> f_lasti at resume (a throw raises there)
     throw_recorded: set[int] = set()

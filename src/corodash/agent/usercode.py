@@ -5,19 +5,19 @@ from __future__ import annotations
 import os
 import site
 import sys
-import sysconfig
-from types import CodeType
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import CodeType
 
 _AGENT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _DEMO_ROOT = os.path.join(_AGENT_ROOT, "demos") + os.sep
 
 
 def _library_roots() -> tuple[str, ...]:
-    roots = {_AGENT_ROOT + os.sep}
-    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
-        path = sysconfig.get_paths().get(key)
-        if path:
-            roots.add(os.path.abspath(path) + os.sep)
+    """Python's own library (where ``os`` is), the base installation's ``lib``, and every
+    site-packages: what sysconfig's install paths name, without importing sysconfig."""
+    roots = {_AGENT_ROOT + os.sep, os.path.dirname(os.path.abspath(os.__file__)) + os.sep}
     for path in [*site.getsitepackages(), site.getusersitepackages()]:
         roots.add(os.path.abspath(path) + os.sep)
     roots.add(os.path.abspath(sys.base_prefix) + os.sep + "lib" + os.sep)

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import collections
 import types
-from typing import Any
 
 from corodash.agent.values import safe_repr
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_PARTS = 100
 """Parts listed at most (a part past them is counted, not shown)."""

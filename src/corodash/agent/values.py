@@ -7,7 +7,6 @@ everything else goes through ``reprlib`` with limits, under a watchdog that inte
 
 from __future__ import annotations
 
-import ctypes
 import reprlib
 from time import perf_counter
 
@@ -57,6 +56,8 @@ class ReprWatchdog:
         with self._lock:
             if self.started and not self.fired and now - self.started > REPR_TIMEOUT:
                 self.fired = True
+                import ctypes  # only for a repr that hangs: kept out of the agent's start-up
+
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(
                     ctypes.c_ulong(self.thread_id), ctypes.py_object(ReprTimeout)
                 )

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 from operator import itemgetter
-from typing import Any, TextIO
 
 from corodash.hints import removed_name_hint
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 _KIND = itemgetter("kind")
 EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE, EXIT_TIMEOUT = 0, 1, 2, 124

@@ -11,7 +11,6 @@ goes out as a command whose reply comes back as a message.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from textual import on
@@ -175,7 +174,7 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, HistoryKeys, ViewKeys, Export
         self.answer = ""
         self.run_number += 1
         self.bridge = SessionBridge(
-            replace(self.options, stay=True, step=self.paused_at_start),
+            self.options.replace(stay=True, step=self.paused_at_start),
             self,
             self.run_number,
             started=self.started,
@@ -279,7 +278,7 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, HistoryKeys, ViewKeys, Export
         if not self._can_start_programs("m"):
             return
         mode = PATCH_CYCLE[self.options.patch]
-        self.options = replace(self.options, patch=mode)
+        self.options = self.options.replace(patch=mode)
         self.notify(
             f"patch mode {mode}: patching cannot be undone in a process, so the "
             "program restarts in a fresh agent"
@@ -301,7 +300,7 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, HistoryKeys, ViewKeys, Export
             return
         from corodash.tui.screens.compare import CompareScreen
 
-        self.app.push_screen(CompareScreen(replace(self.options, step=False, stay=False)))
+        self.app.push_screen(CompareScreen(self.options.replace(step=False, stay=False)))
 
     def action_back(self) -> None:
         if self.logs.stdin.has_focus:

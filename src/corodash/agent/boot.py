@@ -1,0 +1,47 @@
+"""The agent process's entry point: ``python -P -c BOOT CONFIG`` (agent_launch.py).
+
+Start-up is on the path of every run (``corodash trace`` waits for the agent to start, run
+the program and end), so this imports only what the agent needs, and the controller passes
+its config as marshal data in hex: no ``json``, ``runpy`` or ``ctypes`` before the program.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import marshal
+import os
+import signal
+import sys
+
+from corodash.agent.accelerator import speedups
+from corodash.agent.config import AgentConfig
+from corodash.agent.runner import Agent
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_controller(controller: int) -> None:
+    """Ask Linux to kill the agent when its controller goes, however it goes: the agent's
+    own threads notice a closed pipe, but not while the program is stuck in C code that
+    holds the GIL."""
+    if speedups is not None:
+        if not speedups.die_with_parent():
+            return
+    else:
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):  # not Linux: the closed pipe still ends the agent
+            return
+    if controller and os.getppid() != controller:  # it went before the request was made
+        os._exit(70)
+
+
+def main() -> None:
+    # a crash in C code still says where it happened, on stderr
+    faulthandler.enable(all_threads=False)
+    config = AgentConfig(**marshal.loads(bytes.fromhex(sys.argv[1])))
+    die_with_controller(config.controller)
+    Agent(config).run()
