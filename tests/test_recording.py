@@ -13,7 +13,7 @@ from conftest import corodash, program
 
 from corodash.agent import _speedups
 from corodash.chrome_trace import ChromeWriter, write_chrome
-from corodash.protocol import END, OUTPUT, SWITCH
+from corodash.protocol import END, OUTPUT, SPAWN, SWITCH
 from corodash.recording_file import RecordingReader, RecordingWriter
 from corodash.records import (
     FORM_BINARY,
@@ -159,6 +159,19 @@ def test_compiled_and_python_decoding_agree():
     assert decode(records, [end]) == expected
     assert _decode_python(records, [end]) == expected
     assert RECORD.unpack(tuple_record(end))[2] == FORM_TUPLE
+
+
+def test_a_task_spawned_in_a_batch_of_tuples_is_named_in_later_switch_lines(tmp_path):
+    # The first batch has no switch record (all tuples), the second only switch records:
+    # the JSONL writer must name the task the first one spawned (it wrote "?" once).
+    spawn = (SPAWN, 1.0, 1, "ping", "greenlet", 0, "p.py", 1, "ping_task")
+    writer = TraceWriter(tmp_path / "t.jsonl")
+    writer.begin({"t0": 0.0})
+    writer.write_records(tuple_record(spawn), [spawn])
+    writer.write_records(RECORD.pack(1.5, SWITCH, FORM_BINARY, 0, 1, 0, 0), [])
+    writer.close()
+    switch = read_trace(tmp_path / "t.jsonl")[1]
+    assert (switch["kind"], switch["task"], switch["name"]) == ("switch", 1, "ping")
 
 
 def test_reading_from_any_event_starts_at_a_checkpoint_and_gives_the_same_events(tmp_path):

@@ -44,7 +44,9 @@ class TraceBuilder:
         expanded here and their lines put in their places."""
         count = len(records) // SIZE
         if _compiled_jsonl is None or len(extras) == count:
-            return encoder.encode_lines(self.expand(decode(records, extras)))
+            events = self.expand(decode(records, extras))
+            self._learn_names(events, encoder)
+            return encoder.encode_lines(events)
         lines: list[bytes] = []
         if extras:
             forms = records[FORM_OFFSET::SIZE]
@@ -53,12 +55,18 @@ class TraceBuilder:
             for event in events:
                 at = forms.find(FORM_TUPLE, at + 1)
                 event["seq"] = self.seq + at
-                if event["kind"] == "spawn":
-                    self._json_names[event["task"]] = encoder.encode(event["name"])
+            self._learn_names(events, encoder)
             lines = encoder.encode_lines(events).splitlines(keepends=True)
         out = _compiled_jsonl(records, lines, self.seq, self.t0, self._json_names)
         self.seq += count
         return out
+
+    def _learn_names(self, events: list[dict[str, Any]], encoder: msgspec.json.Encoder) -> None:
+        """The JSON names of the tasks ``events`` spawn, for later batches' switch lines
+        (whichever way their own batch was written)."""
+        for event in events:
+            if event["kind"] == "spawn":
+                self._json_names[event["task"]] = encoder.encode(event["name"])
 
     def skip(self, tuples: list, count: int) -> None:
         """Pass over ``count`` events, ``tuples`` those kept as tuples, without expanding
