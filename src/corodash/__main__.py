@@ -1,5 +1,5 @@
 """`python -m corodash`: the same entry point as the `corodash` command."""
 
-from corodash.cli import main
+from corodash.cli import run
 
-raise SystemExit(main())
+run()
