@@ -186,6 +186,20 @@ def test_reading_from_any_event_starts_at_a_checkpoint_and_gives_the_same_events
             assert from_there == everything[start:], start
 
 
+def test_two_readings_of_one_recording_in_turn_each_go_on_where_they_were(tmp_path):
+    # History reads on through one stream while a fold reads other blocks of the same file:
+    # the stream once went on from where the fold had left the file (and `repl` hung).
+    out = recorded(tmp_path, "many_switches", "20000")
+    everything = read_trace(out)
+    with RecordingReader(out) as reader:
+        stream = reader.events(0)
+        first = next(stream)
+        for _ in reader.blocks(len(everything) - 1, expand_switches=True):
+            pass
+        second = next(stream)
+    assert first + second == everything[: len(first) + len(second)]
+
+
 def test_a_recording_cut_short_opens_up_to_its_last_complete_block(tmp_path):
     out = recorded(tmp_path, "many_switches", "20000")
     everything = read_trace(out)

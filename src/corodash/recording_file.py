@@ -237,10 +237,11 @@ class RecordingReader:
 
     def _frames(self, offset: int) -> Iterator[tuple[bytes, Any, int]]:
         """(type, payload, offset) of each complete frame from ``offset``; stops at the
-        first incomplete or unreadable one, and at the index."""
+        first incomplete or unreadable one, and at the index. Each read seeks first: two of
+        these may be read in turn (history's stream and a fold) over the one file."""
         handle = self._file
-        handle.seek(offset)
         while True:
+            handle.seek(offset)
             head = handle.read(_FRAME.size)
             if len(head) < _FRAME.size:
                 return
