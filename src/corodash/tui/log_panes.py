@@ -32,6 +32,10 @@ OUTPUT_LINES_PER_BATCH = 1_000
 """The program's own output matters more: more of it is kept, the rest counted."""
 RECENT_EVENTS = 50_000
 """Events kept in memory to re-filter the pane."""
+PAST_LINES_KEPT = 100
+"""History: the events pane keeps its first event while at least this many of the events
+given stay after it (a step back cuts one line, a step forward adds one), then starts again
+from the first given."""
 
 
 class LogPanes:
@@ -50,6 +54,8 @@ class LogPanes:
         """History on show: the live output lines (and events'), kept to put back."""
         self._held: list[dict[str, Any]] = []
         """Events that arrived while history was on show: added when it closes."""
+        self._past_first: int | None = None
+        """History: the number of the first event on show, kept from step to step."""
 
     def clear(self) -> None:
         self.recent.clear()
@@ -162,8 +168,12 @@ class LogPanes:
                 self._open_progress,
                 self._open_text,
             )
-        self.events.clear()
-        self.events.write_lines([event_line(e, labels) for e in events if self.shown(e)])
+        first = self._past_first
+        seqs = [e["seq"] for e in events]
+        if first is None or not seqs or first not in seqs[: -PAST_LINES_KEPT or None]:
+            first = self._past_first = seqs[0] if seqs else None
+        start = seqs.index(first) if first is not None else 0
+        self.events.show_lines([event_line(e, labels) for e in events[start:] if self.shown(e)])
         self.output.clear()
         self._open_progress, self._open_text = False, None
         if output:
@@ -175,6 +185,7 @@ class LogPanes:
             return
         _, output, self._open_progress, self._open_text = self._frozen
         self._frozen = None
+        self._past_first = None
         self.output.clear()
         self.output.write_lines(output)
         held, self._held = self._held, []

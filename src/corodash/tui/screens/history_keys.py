@@ -56,6 +56,8 @@ class HistoryKeys:
     past_on_show = False
     _past_frame: tuple[dict[str, Any], str] | None = None
     """The frame pane's last history content: redrawn only when it changes."""
+    _past_source: tuple[str | None, int | None] | None = None
+    """The source pane's last history place: likewise."""
 
     # -- keys ----------------------------------------------------------------------------
 
@@ -105,6 +107,7 @@ class HistoryKeys:
             self.notify("already at the present", severity="information")
             return
         self.past_on_show = False
+        self._past_frame = self._past_source = None  # the live panes draw over them
         self.refresh_bindings()
         self.logs.panes.show_present(self.model.labels)
         self.query_one(TimelineView).cursor = None
@@ -185,7 +188,7 @@ class HistoryKeys:
         row = past.model().tasks.get(task) if past is not None and task is not None else None
         if row is None:
             self.follower.clear()
-            self._past_frame = None
+            self._past_frame = self._past_source = None
             return
         where: dict[str, Any] = past_where(row)
         seen = self.follower.seen_before(row.id, past.cursor)
@@ -196,7 +199,9 @@ class HistoryKeys:
         if (where, row.label) != self._past_frame:  # most steps leave a task's frame alone
             self._past_frame = (where, row.label)
             self.follower.frame.show(where, row.label)
-        self.follower.source.show(row.file, row.line)
+        if (row.file, row.line) != self._past_source:
+            self._past_source = (row.file, row.line)
+            self.follower.source.show(row.file, row.line)
 
     def drive_refusal(self) -> str | None:
         """Why nothing can be driven now (a recording, or history on show); None if it can."""

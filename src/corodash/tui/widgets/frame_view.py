@@ -58,6 +58,10 @@ class FrameView(Tree[Place]):
         self.show_root = True
         self.task_id: int | None = None
         self.guide_depth = 2
+        self._greyed = False
+        self._body: dict[str, Any] | None = None
+        """What the nodes under the root were built from: kept when only the state changes
+        and nothing was fetched into them since (a value opened then may have changed)."""
 
     @property
     def text(self) -> str:
@@ -74,25 +78,39 @@ class FrameView(Tree[Place]):
         return "\n".join(lines)
 
     def show(self, where: dict[str, Any] | None, label: str | None = None) -> None:
-        """``label``: the name the other panes show the task by."""
-        self.clear()
+        """``label``: the name the other panes show the task by. When only the task's state
+        changed (a step through history, a switch), only the root's line is redrawn, and
+        the frames and values the user opened stay open."""
         if where is None:
+            self.clear()
+            self._body = None
             self.root.set_label("")
             self.task_id = None
             return
-        self.task_id = where.get("task")
         state = where.get("state") or ""
         # A suspended frame stays in view, greyed, saying what resumes it.
         waiting = where.get("waiting")
         said = (waiting, "italic grey62") if waiting else (state, "")
+        body = {k: v for k, v in where.items() if k not in ("state", "waiting")}
+        if body == self._body:  # _body is None once the agent was asked for more
+            self.root.set_label(Text.assemble((label or where["name"], "bold"), "  ", said))
+            if bool(waiting) != self._greyed:
+                self._greyed = bool(waiting)
+                frames = [node for node in self.root.children if node.data is not None]
+                for node, frame in zip(frames, where["stack"], strict=False):
+                    node.set_label(_frame_label(frame, self._greyed))
+            return
+        self.clear()
+        self._greyed = bool(waiting)
+        self._body = body
+        self.task_id = where.get("task")
         self.root.set_label(Text.assemble((label or where["name"], "bold"), "  ", said))
         chosen = where.get("frame")
         if not where["stack"]:
             self.root.add_leaf(Text("(not running: no frame)", style="grey50"))
         for index, frame in enumerate(where["stack"]):
-            place = f"{os.path.basename(frame['file'])}:{frame['line']} {frame['function']}"
             node = self.root.add(
-                Text(place, style="" if frame["user"] and not waiting else "grey50"),
+                _frame_label(frame, self._greyed),
                 Place(index, loaded=index == chosen),
                 expand=index == chosen,
                 allow_expand=True,
@@ -144,6 +162,7 @@ class FrameView(Tree[Place]):
         self.ask("where", self.task_id, frame, then=frame_arrived)
 
     def _frame_arrived(self, node: TreeNode[Place], where: dict[str, Any]) -> None:
+        self._body = None
         node.remove_children()
         self._add_locals(node, where)
         node.expand()
@@ -154,9 +173,16 @@ class FrameView(Tree[Place]):
     def _parts_arrived(self, node: TreeNode[Place], data: dict[str, Any]) -> None:
         place = node.data
         assert place is not None
+        self._body = None
         node.remove_children()
         if not data["parts"]:
             node.add_leaf(Text("(empty)", style="grey50"))
         for token, name, value, opens in data["parts"]:
             label = Text.assemble((name, "cyan"), f" = {value}")
             node.add(label, Place(place.frame, (*place.path, token)), allow_expand=opens)
+
+
+def _frame_label(frame: dict[str, Any], greyed: bool) -> Text:
+    """A frame of the stack: library frames, and a suspended task's, in grey."""
+    place = f"{os.path.basename(frame['file'])}:{frame['line']} {frame['function']}"
+    return Text(place, style="" if frame["user"] and not greyed else "grey50")

@@ -44,6 +44,41 @@ class TailLog(Log):
             strip = strip.apply_style(MARK)
         return strip
 
+    def show_lines(self, lines: list[str]) -> None:
+        """Show exactly ``lines``, the last one in view, moving as little as possible (a
+        step through history): when they extend the lines on show, or are the first of
+        them, only the difference is written or cut, and the pane scrolls only when the
+        last line would leave the view. The pane keeps its height meanwhile (rows past the
+        last line are blank): a shorter pane would scroll by itself. Everything else on
+        show stays where it was drawn, so Textual redraws a line or two, not a pane."""
+        old = self._lines
+        shown = len(old)
+        if len(lines) >= shown and lines[:shown] == old:
+            self._extend(lines[shown:])
+        elif old[: len(lines)] == lines:
+            cache = self._render_line_cache
+            for y in range(len(lines), shown):
+                cache.discard(y)
+            del old[len(lines) :]
+            self.refresh_lines(len(lines), shown - len(lines))
+        else:
+            self.clear()
+            self._extend(lines)
+        last, top, height = len(self._lines) - 1, self.scroll_offset.y, self.size.height
+        if height > 0 and not top <= last < top + height:
+            self.scroll_to(y=max(0, last - height + 1), animate=False, immediate=True)
+
+    def _extend(self, lines: list[str]) -> None:
+        if not lines:
+            return
+        start = len(self._lines)
+        self._lines.extend(lines)
+        process = self._process_line
+        self._width = max(self._width, *(cell_len(process(line)) for line in lines))
+        height = max(self.virtual_size.height, len(self._lines))
+        self.virtual_size = Size(self._width, height)
+        self.refresh_lines(start, len(lines))
+
     def watch_virtual_size(self, size: Size) -> None:
         self._scroll_update(size)
 
