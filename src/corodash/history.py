@@ -26,6 +26,9 @@ CHECKPOINT_EVENTS = 4096
 CHECKPOINT_ROWS = 4
 """...and at least this many times the number of tasks: a model copy costs a row a task."""
 READ_CHUNK = 4096
+NEAR_EVENTS = 256
+"""While a fold goes from a kept model to the point looked at, it also keeps a copy this
+often (and at least every 4 events a task): the next step back folds at most this many."""
 
 
 class HistoryError(Exception):
@@ -43,6 +46,8 @@ class History:
         """Numbers of the output events among the events folded."""
         self._latest: tuple[int, RunModel] = (0, RunModel())
         """The last model computed (private: folded on in place when the cursor moves on)."""
+        self._near: list[tuple[int, RunModel]] = []
+        """Copies made by the last fold from a kept model, in order: steps back start there."""
         self.cursor = -1
         """The event looked at: the state shown is the one right after it."""
 
@@ -147,12 +152,30 @@ class History:
         wanted = seq + 1
         done, latest = self._latest
         if not done <= wanted < done + self._spacing(latest):
-            at = bisect_right(self._kept, wanted, key=lambda kept: kept[0]) - 1
-            done, kept = self._kept[at]
-            latest = kept.copy()
+            done, latest = self._nearest_before(wanted)
         self._fold(latest, done, wanted)
         self._latest = (wanted, latest)
         return latest
+
+    def _nearest_before(self, wanted: int) -> tuple[int, RunModel]:
+        """A copy of the model closest before event ``wanted``: from the last fold's near
+        copies, else from a kept one, folded to ``wanted`` in steps that leave near copies
+        for the steps back to come."""
+        near = self._near
+        at = bisect_right(near, wanted, key=lambda kept: kept[0]) - 1
+        if at >= 0 and wanted - near[at][0] <= self._spacing(near[at][1]):
+            done, model = near[at]
+            return done, model.copy()
+        at = bisect_right(self._kept, wanted, key=lambda kept: kept[0]) - 1
+        done, kept = self._kept[at]
+        model = kept.copy()
+        step = max(NEAR_EVENTS, CHECKPOINT_ROWS * len(model.tasks))
+        self._near = []
+        while wanted - done > step:
+            self._fold(model, done, done + step)
+            done += step
+            self._near.append((done, model.copy()))
+        return done, model
 
     def _fold(self, model: RunModel, start: int, stop: int) -> None:
         runs = getattr(self.source, "runs", None)
