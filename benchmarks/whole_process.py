@@ -10,6 +10,7 @@ JSON (whole process, events per second).
 
 from __future__ import annotations
 
+import resource
 import statistics
 import subprocess
 import sys
@@ -46,28 +47,40 @@ def tools(program: Path, args: list[str]) -> dict[str, Command]:
     return found
 
 
-def timed(command: list[str]) -> float:
+def timed(command: list[str]) -> tuple[float, float]:
+    """The command's wall time, and the CPU time its processes used (user and system): on a
+    busy VM the second moves less from one run to the next."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(command, capture_output=True, check=True)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
 
 
 def ratios(name: str, program: str, args: list[str], runs: int, target: str) -> None:
     commands = tools(PROGRAMS / program, args)
     walls: dict[str, list[float]] = {tool: [] for tool in commands}
+    cpus: dict[str, list[float]] = {tool: [] for tool in commands}
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        for _ in range(runs):
-            for tool, command in commands.items():
-                walls[tool].append(timed(command(folder)))
+        for round_ in range(runs):
+            # each round in another order: no tool always runs right after the same one
+            names = list(commands)
+            names = names[round_ % len(names) :] + names[: round_ % len(names)]
+            for tool in names:
+                wall, cpu = timed(commands[tool](folder))
+                walls[tool].append(wall)
+                cpus[tool].append(cpu)
         recording = folder / "run.cdrec"
         events = (folder / "run.jsonl").read_bytes().count(b"\n")
         size = recording.stat().st_size
-    plain = walls.pop("plain")
+    plain, plain_cpu = walls.pop("plain"), cpus.pop("plain")
     figures = [f"plain {statistics.median(plain):.2f}s"]
     for tool, times in walls.items():
         ratio = statistics.median(t / p for t, p in zip(times, plain, strict=True))
-        figures.append(f"{tool} {ratio:.2f}x")
+        cpu = statistics.median(t / p for t, p in zip(cpus[tool], plain_cpu, strict=True))
+        figures.append(f"{tool} {ratio:.2f}x (cpu {cpu:.2f}x)")
     print(f"  {name}: " + ", ".join(figures), flush=True)
     print(f"    target: {target}; {events:,} events, {size / events:.1f} bytes each on disk")
 
@@ -90,7 +103,7 @@ def export_rates(runs: int, switches: int) -> None:
             rates = []
             for _ in range(runs):
                 command[-1] = str(folder / f"out{what}")
-                rates.append((switches + 3) / timed(command))
+                rates.append((switches + 3) / timed(command)[0])
             print(
                 f"  export {what[2:]}, {switches:,} events: "
                 f"{statistics.median(rates):,.0f} events/s (target {target})",
