@@ -88,6 +88,22 @@ def test_a_recording_folds_its_switch_blocks_from_records_to_the_same_states(
     assert len(past._kept) > 3  # kept at the switch blocks, whose models were never built
 
 
+def test_a_fold_that_ends_where_a_copy_was_kept_folds_nothing(trace, tmp_path):
+    # Steps back from the end land exactly on copies kept every NEAR_EVENTS events (and at
+    # kept models): a fold of no events in a block of switches once failed there.
+    trace("many_switches", "--", "20000")
+    recording = tmp_path / "many_switches.cdrec"
+    source = open_source(recording)
+    assert list(source.runs(9000, 9000)) == []
+    past = History(source)
+    end = source.count() - 1
+    past.model_after(end)
+    for seq in range(end, end - 3 * history.NEAR_EVENTS, -1):
+        past.model_after(seq)
+    for seq in range(history.CHECKPOINT_EVENTS * 4, 0, -history.NEAR_EVENTS):
+        past.model_after(seq - 1)
+
+
 def test_a_run_of_switches_folds_as_its_switches_one_by_one():
     rng = random.Random(5)
     for _ in range(300):

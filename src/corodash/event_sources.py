@@ -132,6 +132,8 @@ class RecordingSource:
         """Events ``start`` to ``stop - 1`` for a fold: (first, the events), or (first, the
         switches' columns) where a block holds nothing but switches (records.py)."""
         stop = min(stop, self._count)
+        if start >= stop:
+            return
         first = self._starts[bisect_right(self._starts, start) - 1] if self._starts else 0
         cached = self._cache.get(first)
         if cached is not None and stop <= first + len(cached):  # a step within one block
