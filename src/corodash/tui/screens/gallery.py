@@ -30,7 +30,7 @@ class GalleryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Horizontal():
-            options = [Option(f"{n}. {d.title}", id=d.name) for n, d in enumerate(self.demos, 1)]
+            options = [Option(d.title, id=d.name) for d in self.demos]  # titles carry the number
             yield OptionList(*options, id="demos")
             yield Markdown(id="explanation")
         yield KeyBar()
