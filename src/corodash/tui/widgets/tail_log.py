@@ -73,8 +73,7 @@ class TailLog(Log):
             return
         start = len(self._lines)
         self._lines.extend(lines)
-        process = self._process_line
-        self._width = max(self._width, *(cell_len(process(line)) for line in lines))
+        self._width = max(self._width, self._widest(lines))
         height = max(self.virtual_size.height, len(self._lines))
         self.virtual_size = Size(self._width, height)
         self.refresh_lines(start, len(lines))
@@ -95,5 +94,9 @@ class TailLog(Log):
 
     def _update_size(self, updates: int, lines: list[str]) -> None:  # type: ignore[override]
         if lines:
-            process = self._process_line
-            self._update_maximum_width(updates, max(cell_len(process(line)) for line in lines))
+            self._update_maximum_width(updates, self._widest(lines))
+
+    def _widest(self, lines: list[str]) -> int:
+        """The width of the widest of ``lines`` (not empty) as the pane shows them."""
+        process = self._process_line
+        return max(cell_len(process(line)) for line in lines)
