@@ -51,6 +51,7 @@ EVERY_KIND = [
     "delegation",
     "bad_values",
     "left_suspended",
+    "small_yields",
     # iterators
     "countdown_iterator",
     "half_used_iterator",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 import threading
 from pathlib import Path
 
@@ -13,13 +14,17 @@ from conftest import corodash, program
 
 from corodash.agent import _speedups
 from corodash.chrome_trace import ChromeWriter, write_chrome
-from corodash.protocol import END, OUTPUT, SPAWN, SWITCH
+from corodash.protocol import END, OUTPUT, RESUME, SPAWN, SWITCH, YIELD
 from corodash.recording_file import RecordingReader, RecordingWriter
 from corodash.records import (
     FORM_BINARY,
     FORM_TUPLE,
     RECORD,
     SIZE,
+    VALUE_FALSE,
+    VALUE_INT,
+    VALUE_NONE,
+    VALUE_TRUE,
     _decode_python,
     decode,
     tuple_record,
@@ -69,7 +74,9 @@ def write_both(batches: list, t0: float, folder: Path) -> tuple[Path, Path]:
     return recording.path, jsonl.path
 
 
-@pytest.mark.parametrize("name", ["gevent_join", "echo_send", "ping_pong", "high_bytes"])
+@pytest.mark.parametrize(
+    "name", ["gevent_join", "echo_send", "ping_pong", "high_bytes", "small_yields"]
+)
 def test_a_recording_exports_exactly_the_jsonl_trace_of_the_same_run(tmp_path, name):
     batches, t0 = batches_of(name)
     recording, jsonl = write_both(batches, t0, tmp_path)
@@ -108,6 +115,26 @@ def test_a_switch_between_known_greenlets_takes_24_bytes_on_disk(tmp_path):
     assert len(switches) == 3000
     forms = [record[2] for record in switches]
     assert forms.count(FORM_BINARY) == 2999, "every switch after first sight is a complete record"
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="3.11 traces generators in Python")
+def test_a_plain_next_and_a_yield_of_a_small_value_are_whole_records(tmp_path):
+    out = recorded(tmp_path, "small_yields")
+    with RecordingReader(out) as reader:
+        records = b"".join(records for _, records, _ in reader.batches())
+    forms = {YIELD: [], RESUME: []}
+    for _, kind, form, *_ in RECORD.iter_unpack(records):
+        forms.get(kind, []).append(form)
+    whole, kept = FORM_BINARY, FORM_TUPLE
+    # 2**31 and "text" do not fit a record; the first resume is seen at the code's start
+    assert forms[YIELD] == [whole, whole, whole, kept, whole, whole, whole, kept]
+    assert forms[RESUME] == [kept] + [whole] * 8
+    with RecordingReader(out) as reader:
+        events = [e for block in reader.events() for e in block if e["kind"] == "yield"]
+    assert [e["value"] for e in events] == [
+        "1", "-7", "2147483647", "2147483648", "None", "True", "False", "'text'"
+    ]  # fmt: skip
+    assert [e["line"] for e in events] == list(range(6, 14))
 
 
 def test_the_ring_makes_the_traced_thread_wait_instead_of_losing_events():
@@ -156,6 +183,17 @@ def test_compiled_and_python_decoding_agree():
     end = (END, 2.0, 0, "finished", 0, None, "", 0.1, 2.0)
     records = switch + tuple_record(end) + RECORD.pack(1.75, SWITCH, FORM_BINARY, 0, 3, 7, 0)
     expected = [(SWITCH, 1.5, 7, 3, "throw"), end, (SWITCH, 1.75, 3, 7, "switch")]
+    wholes = [
+        (YIELD, VALUE_INT, 2**32 - 7, 12, (YIELD, 3.0, 4, "-7", 12)),
+        (YIELD, VALUE_INT, 2**31 - 1, 13, (YIELD, 3.0, 4, str(2**31 - 1), 13)),
+        (YIELD, VALUE_NONE, 0, 14, (YIELD, 3.0, 4, "None", 14)),
+        (YIELD, VALUE_TRUE, 0, 15, (YIELD, 3.0, 4, "True", 15)),
+        (YIELD, VALUE_FALSE, 0, 16, (YIELD, 3.0, 4, "False", 16)),
+        (RESUME, VALUE_NONE, 0, 0, (RESUME, 3.0, 4, "None", None)),
+    ]
+    for kind, flag, a, b, event in wholes:
+        records += RECORD.pack(3.0, kind, FORM_BINARY, flag, 4, a, b)
+        expected.append(event)
     assert decode(records, [end]) == expected
     assert _decode_python(records, [end]) == expected
     assert RECORD.unpack(tuple_record(end))[2] == FORM_TUPLE
@@ -246,7 +284,7 @@ def test_export_says_what_is_wrong_with_its_input(tmp_path):
     assert nothing_asked.returncode == 2 and "--jsonl FILE" in nothing_asked.stderr
 
 
-@pytest.mark.parametrize("name", ["many_switches", "gevent_join", "echo_send"])
+@pytest.mark.parametrize("name", ["many_switches", "gevent_join", "echo_send", "small_yields"])
 def test_the_compiled_chrome_export_writes_what_the_timeline_folder_writes(tmp_path, name):
     """Runs of switch records go through the compiled writer, sharing the folder's state;
     the Chrome trace must be the one the folder makes from the expanded events."""

@@ -74,7 +74,7 @@ class ChromeWriter:
                     self._written += 1
                     folder.end = max(folder.end, last_t)
                 builder.seq += stopped - at
-                if stopped < end:  # its tasks have no lane yet: the folder makes them
+                if stopped < end:  # not a switch, or its tasks have no lane yet: the folder's
                     folder.feed(builder.expand(decode(_record(records, stopped), [])))
                     stopped += 1
                 at = stopped

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # the agent imports this module: typing stays out of its star
     from collections.abc import Iterator
     from typing import Any
 
-PROTOCOL_VERSION = 7
+PROTOCOL_VERSION = 8
 
 # Event codes, as sent by the agent.
 SPAWN, YIELD, RESUME, RETURN, RAISE, SWITCH, OUTPUT, PATCH, END, BLOCK = range(10)

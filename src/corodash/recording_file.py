@@ -19,11 +19,13 @@ from typing import IO, Any
 
 import msgspec
 
-from corodash.records import FORM_OFFSET, FORM_TUPLE, SIZE, decode
+from corodash.records import FORM_OFFSET, FORM_TUPLE, SIZE, decode, only_switches
 from corodash.trace_format import TraceBuilder
 
 MAGIC = b"corodash-recording\n"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
+"""Version 2 added whole yield and resume records; a version 1 recording is one without."""
 HEADER, BLOCK, CHECKPOINT, INDEX = b"H", b"B", b"C", b"I"
 BLOCK_EVENTS = 4096
 CHECKPOINT_EVERY = 65_536
@@ -121,7 +123,7 @@ class RecordingReader:
             if self._file.read(len(MAGIC)) != MAGIC:
                 raise RecordingError(f"{self.path} is not a corodash recording")
             kind, payload, _ = next(self._frames(len(MAGIC)), (None, None, 0))
-            if kind != HEADER or payload.get("version") != VERSION:
+            if kind != HEADER or payload.get("version") not in READABLE_VERSIONS:
                 raise RecordingError(f"{self.path} is a recording this corodash cannot read")
         except BaseException:
             self._file.close()
@@ -207,7 +209,7 @@ class RecordingReader:
             elif kind == BLOCK:
                 seq, records, extras = payload
                 count = len(records) // SIZE
-                if seq + count <= start or not (extras or expand_switches):
+                if seq + count <= start or (not expand_switches and only_switches(records, extras)):
                     builder.skip(extras, count)
                     if seq + count > start:
                         yield seq, records, None

@@ -2,8 +2,9 @@
 recording.
 
 Every event is one 24-byte record (``RECORD``): time, kind, form, flag, task and two more
-fields. A switch between known greenlets is complete in its record (``FORM_BINARY``: the
-compiled recorder makes no Python object for it); every other event keeps its agent tuple
+fields. A switch between known greenlets, a generator's plain ``next()`` and a yield of a
+small int, None, True or False are complete in their record (``FORM_BINARY``: the compiled
+recorder makes no Python object for them); every other event keeps its agent tuple
 in the batch's list of tuples, in order, and its record says so (``FORM_TUPLE``). The
 agent's compiled recorder (``_recorder.c``) writes the same layout. docs/recording.md
 describes it.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import struct
 from collections import Counter
 
-from corodash.protocol import KIND_NAMES, SWITCH
+from corodash.protocol import KIND_NAMES, RESUME, SWITCH, YIELD
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -46,17 +47,34 @@ def tuple_records(events: list) -> bytes:
     return b"".join(map(tuple_record, events))
 
 
-def _binary_event(t: float, kind: int, flag: int, task: int, a: int) -> tuple:
-    if kind != SWITCH:
-        raise ValueError(f"no binary form for event kind {kind}")
-    return (SWITCH, t, task, a, "throw" if flag else "switch")
+VALUE_INT, VALUE_NONE, VALUE_TRUE, VALUE_FALSE = 0, 1, 2, 3
+"""How a whole yield or resume record holds its value (its ``flag``): an int32 in ``a``, or
+a constant."""
+_CONSTANT_REPRS = {VALUE_NONE: "None", VALUE_TRUE: "True", VALUE_FALSE: "False"}
+
+
+def _value_repr(flag: int, a: int) -> str:
+    if flag == VALUE_INT:
+        return str(a - (1 << 32) if a >= 1 << 31 else a)
+    return _CONSTANT_REPRS[flag]
+
+
+def _binary_event(t: float, kind: int, flag: int, task: int, a: int, b: int) -> tuple:
+    if kind == SWITCH:
+        return (SWITCH, t, task, a, "throw" if flag else "switch")
+    if kind == YIELD:
+        return (YIELD, t, task, _value_repr(flag, a), b)
+    if kind == RESUME:
+        return (RESUME, t, task, _value_repr(flag, a), None)
+    raise ValueError(f"no binary form for event kind {kind}")
 
 
 def _decode_python(records: bytes, extras: list) -> list:
     tuples = iter(extras)
     events = []
-    for t, kind, form, flag, task, a, _b in RECORD.iter_unpack(records):
-        events.append(next(tuples) if form == FORM_TUPLE else _binary_event(t, kind, flag, task, a))
+    for t, kind, form, flag, task, a, b in RECORD.iter_unpack(records):
+        whole = form != FORM_TUPLE
+        events.append(_binary_event(t, kind, flag, task, a, b) if whole else next(tuples))
     return events
 
 
@@ -65,6 +83,11 @@ def decode(records: bytes, extras: list) -> list:
     if _compiled_decode is not None:
         return _compiled_decode(records, extras)
     return _decode_python(records, extras)
+
+
+def only_switches(records: bytes, extras: list) -> bool:
+    """Whether a batch is all whole switch records (``switch_columns`` reads those)."""
+    return not extras and records[KIND_OFFSET::SIZE].count(SWITCH) * SIZE == len(records)
 
 
 def switch_columns(records: bytes, t0: float) -> tuple[list[int], list[int], float]:
@@ -81,9 +104,10 @@ def kinds(records: bytes) -> bytes:
 
 
 def count_kinds(codes: bytes) -> Counter[str]:
-    """How many events of each kind (by name) a batch holds, from its ``kinds``."""
-    counts = Counter(codes)
-    return Counter({KIND_NAMES[code]: n for code, n in counts.items()})
+    """How many events of each kind (by name) a batch holds, from its ``kinds``: a scan per
+    kind at memory speed (a Counter over the bytes made an int per event)."""
+    counts = ((name, codes.count(code)) for code, name in enumerate(KIND_NAMES))
+    return Counter({name: n for name, n in counts if n})
 
 
 class Batch:

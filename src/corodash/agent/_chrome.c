@@ -111,7 +111,7 @@ put_switch(Output *out, const Record *record, double t0, long pid, PyObject *ope
 
 /* chrome_switches(records, start, end, t0, pid, open_since, lanes)
  *   -> (bytes, where it stopped, last t in seconds)
- * Records start..end must be whole switch records. It stops early at one whose tasks have
+ * Records start..end must be whole records; it stops early at one that is not a switch, or
  * no lane yet: the folder handles that one. */
 static PyObject *
 chrome_switches(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
@@ -143,10 +143,12 @@ chrome_switches(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     for (; i < end; i++) {
         Record record;
         memcpy(&record, (const char *)view.buf + i * RECORD_SIZE, RECORD_SIZE);
-        if (record.form != FORM_BINARY || record.kind != SWITCH_KIND) {
-            PyErr_SetString(PyExc_ValueError, "not a whole switch record");
+        if (record.form != FORM_BINARY) {
+            PyErr_SetString(PyExc_ValueError, "not a whole record");
             goto fail;
         }
+        if (record.kind != SWITCH_KIND) /* a whole yield or resume: the folder's */
+            break;
         PyObject *origin_lane = lane_of(lanes, record.a);
         PyObject *target_lane = origin_lane ? lane_of(lanes, record.task) : NULL;
         if (target_lane == NULL) {
@@ -173,7 +175,7 @@ fail:
 static PyMethodDef chrome_functions[] = {
     {"chrome_switches", (PyCFunction)(void (*)(void))chrome_switches, METH_FASTCALL,
      "chrome_switches(records, start, end, t0, pid, open_since, lanes): Chrome records for "
-     "whole switch records; (bytes, where it stopped, last t)."},
+     "whole switch records, up to the first other record; (bytes, where it stopped, last t)."},
     {NULL, NULL, 0, NULL},
 };
 

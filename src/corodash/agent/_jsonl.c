@@ -1,8 +1,8 @@
 /* JSON Lines for a batch of records, without a Python object per switch.
  *
  * Exporting a recording (and writing `--out FILE.jsonl`) expands every event into the JSONL
- * trace's dict and encodes it: about a microsecond each in Python. Switch records are
- * written here straight from their 24 bytes; the lines of the events kept as tuples come
+ * trace's dict and encodes it: about a microsecond each in Python. Whole records (switches,
+ * plain resumes, yields of small values) are written here straight from their 24 bytes; the lines of the events kept as tuples come
  * ready-made from Python (trace_format.py) and are put in their places. */
 #include "_output.h"
 
@@ -45,18 +45,73 @@ put_seconds(Output *out, double seconds)
     return put_decimal(out, ns, 9);
 }
 
+/* `{"seq":N,"t":T,"kind":"KIND","task":N,"name":NAME,` of a whole record. */
 static int
-put_switch(Output *out, const Record *record, long long seq, double t0, PyObject *names)
+put_head(Output *out, const Record *record, const char *kind, long long seq, double t0,
+         PyObject *names)
 {
     if (PUT_TEXT(out, "{\"seq\":") < 0 || put_number(out, (unsigned long long)seq) < 0 ||
         PUT_TEXT(out, ",\"t\":") < 0 || put_seconds(out, record->t - t0) < 0 ||
-        PUT_TEXT(out, ",\"kind\":\"switch\",\"task\":") < 0 ||
-        put_number(out, record->task) < 0 || PUT_TEXT(out, ",\"name\":") < 0 ||
-        put_name(out, names, record->task) < 0 || PUT_TEXT(out, ",\"from\":") < 0 ||
+        PUT_TEXT(out, ",\"kind\":\"") < 0 || put(out, kind, strlen(kind)) < 0 ||
+        PUT_TEXT(out, "\",\"task\":") < 0 || put_number(out, record->task) < 0 ||
+        PUT_TEXT(out, ",\"name\":") < 0 || put_name(out, names, record->task) < 0)
+        return -1;
+    return 0;
+}
+
+static int
+put_switch(Output *out, const Record *record, long long seq, double t0, PyObject *names)
+{
+    if (put_head(out, record, "switch", seq, t0, names) < 0 || PUT_TEXT(out, ",\"from\":") < 0 ||
         put_number(out, record->a) < 0 || PUT_TEXT(out, ",\"to\":") < 0 ||
         put_number(out, record->task) < 0)
         return -1;
     return record->flag ? PUT_TEXT(out, ",\"thrown\":true}\n") : PUT_TEXT(out, ",\"thrown\":false}\n");
+}
+
+/* A whole record's value as the JSON string of its repr. */
+static int
+put_value(Output *out, const Record *record)
+{
+    switch (record->flag) {
+    case VALUE_INT: {
+        long long number = (int32_t)record->a;
+        if (PUT_TEXT(out, "\"") < 0 || (number < 0 && PUT_TEXT(out, "-") < 0) ||
+            put_number(out, (unsigned long long)(number < 0 ? -number : number)) < 0)
+            return -1;
+        return PUT_TEXT(out, "\"");
+    }
+    case VALUE_NONE:
+        return PUT_TEXT(out, "\"None\"");
+    case VALUE_TRUE:
+        return PUT_TEXT(out, "\"True\"");
+    case VALUE_FALSE:
+        return PUT_TEXT(out, "\"False\"");
+    }
+    PyErr_Format(PyExc_ValueError, "no value of form %d", record->flag);
+    return -1;
+}
+
+static int
+put_whole(Output *out, const Record *record, long long seq, double t0, PyObject *names)
+{
+    switch (record->kind) {
+    case SWITCH_KIND:
+        return put_switch(out, record, seq, t0, names);
+    case YIELD_KIND:
+        if (put_head(out, record, "yield", seq, t0, names) < 0 ||
+            PUT_TEXT(out, ",\"value\":") < 0 || put_value(out, record) < 0 ||
+            PUT_TEXT(out, ",\"line\":") < 0 || put_number(out, record->b) < 0)
+            return -1;
+        return PUT_TEXT(out, "}\n");
+    case RESUME_KIND:
+        if (put_head(out, record, "resume", seq, t0, names) < 0 ||
+            PUT_TEXT(out, ",\"sent\":") < 0 || put_value(out, record) < 0)
+            return -1;
+        return PUT_TEXT(out, ",\"thrown\":null}\n");
+    }
+    PyErr_Format(PyExc_ValueError, "no binary form for event kind %d", record->kind);
+    return -1;
 }
 
 /* jsonl(records, tuple_lines, seq, t0, names) -> bytes */
@@ -96,11 +151,7 @@ jsonl(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             if (put(&out, PyBytes_AS_STRING(line), PyBytes_GET_SIZE(line)) < 0)
                 goto fail;
         }
-        else if (record.kind != SWITCH_KIND) {
-            PyErr_Format(PyExc_ValueError, "no binary form for event kind %d", record.kind);
-            goto fail;
-        }
-        else if (put_switch(&out, &record, seq, t0, names) < 0)
+        else if (put_whole(&out, &record, seq, t0, names) < 0)
             goto fail;
     }
     PyBuffer_Release(&view);

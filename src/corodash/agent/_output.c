@@ -4,10 +4,8 @@
 #include <string.h>
 
 int
-reserve(Output *out, Py_ssize_t more)
+output_grow(Output *out, Py_ssize_t more)
 {
-    if (out->size + more <= out->capacity)
-        return 0;
     Py_ssize_t capacity = (out->size + more) * 2;
     char *data = PyMem_Realloc(out->data, capacity);
     if (data == NULL) {
@@ -16,16 +14,6 @@ reserve(Output *out, Py_ssize_t more)
     }
     out->data = data;
     out->capacity = capacity;
-    return 0;
-}
-
-int
-put(Output *out, const char *text, Py_ssize_t size)
-{
-    if (reserve(out, size) < 0)
-        return -1;
-    memcpy(out->data + out->size, text, size);
-    out->size += size;
     return 0;
 }
 

@@ -25,7 +25,7 @@ struct Recorder {
     unsigned long drainer; /* the thread that takes records never waits for room */
 };
 
-static PyObject *str_switch, *str_throw;
+static PyObject *str_switch, *str_throw, *str_none, *str_true, *str_false;
 
 double
 recorder_now(void)
@@ -134,16 +134,61 @@ recorder_put_tuple(Recorder *self, PyObject *event)
 
 /* ---- decoding ------------------------------------------------------------------------ */
 
-/* The agent tuple of a complete record (only switches are recorded that way). */
+int
+recorder_value(PyObject *value, uint16_t *flag, uint32_t *a)
+{
+    if (value == Py_None)
+        *flag = VALUE_NONE;
+    else if (value == Py_True)
+        *flag = VALUE_TRUE;
+    else if (value == Py_False)
+        *flag = VALUE_FALSE;
+    else if (PyLong_CheckExact(value)) {
+        int overflow;
+        long number = PyLong_AsLongAndOverflow(value, &overflow);
+        if (overflow || number < INT32_MIN || number > INT32_MAX)
+            return 0;
+        *flag = VALUE_INT;
+        *a = (uint32_t)(int32_t)number;
+    }
+    else
+        return 0;
+    return 1;
+}
+
+/* The repr of a whole record's value: a new reference. */
+static PyObject *
+value_repr(const Record *record)
+{
+    switch (record->flag) {
+    case VALUE_INT:
+        return PyUnicode_FromFormat("%d", (int)(int32_t)record->a);
+    case VALUE_NONE:
+        return Py_NewRef(str_none);
+    case VALUE_TRUE:
+        return Py_NewRef(str_true);
+    case VALUE_FALSE:
+        return Py_NewRef(str_false);
+    }
+    PyErr_Format(PyExc_ValueError, "no value of form %d", record->flag);
+    return NULL;
+}
+
+/* The agent tuple of a complete record: a switch, a yield or a resume. */
 static PyObject *
 binary_event(const Record *record)
 {
-    if (record->kind != SWITCH_KIND) {
-        PyErr_Format(PyExc_ValueError, "no binary form for event kind %d", record->kind);
-        return NULL;
-    }
-    return Py_BuildValue("(idIIO)", record->kind, record->t, record->task, record->a,
-                         record->flag ? str_throw : str_switch);
+    if (record->kind == SWITCH_KIND)
+        return Py_BuildValue("(idIIO)", record->kind, record->t, record->task, record->a,
+                             record->flag ? str_throw : str_switch);
+    if (record->kind == YIELD_KIND)
+        return Py_BuildValue("(idINI)", record->kind, record->t, record->task,
+                             value_repr(record), record->b);
+    if (record->kind == RESUME_KIND)
+        return Py_BuildValue("(idINO)", record->kind, record->t, record->task,
+                             value_repr(record), Py_None);
+    PyErr_Format(PyExc_ValueError, "no binary form for event kind %d", record->kind);
+    return NULL;
 }
 
 static PyObject *
@@ -371,6 +416,9 @@ int
 recorder_init_module(PyObject *module)
 {
     if ((str_switch = PyUnicode_InternFromString("switch")) == NULL ||
+        (str_none = PyUnicode_InternFromString("None")) == NULL ||
+        (str_true = PyUnicode_InternFromString("True")) == NULL ||
+        (str_false = PyUnicode_InternFromString("False")) == NULL ||
         (str_throw = PyUnicode_InternFromString("throw")) == NULL)
         return -1;
     if (PyType_Ready(&RecorderType) < 0)

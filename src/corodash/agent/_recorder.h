@@ -1,8 +1,9 @@
 /* The event recorder shared by the compiled tracer callbacks (_recorder.c).
  *
  * Every event is one fixed 24-byte record in a bounded ring owned by the agent; a switch
- * between known greenlets is complete in its record (no Python object made), any other
- * event keeps its tuple in a side list the record points to in order. docs/recording.md
+ * between known greenlets, a generator's plain next() and a yield of a small int, None,
+ * True or False are complete in their record (no Python object made), any other event
+ * keeps its tuple in a side list the record points to in order. docs/recording.md
  * describes the layout. */
 #ifndef CORODASH_RECORDER_H
 #define CORODASH_RECORDER_H
@@ -15,7 +16,16 @@
 #define FORM_BINARY 0
 #define FORM_TUPLE 1
 #define NO_TASK 0xFFFFFFFFu
-#define SWITCH_KIND 5 /* protocol.SWITCH: the one kind recorded complete */
+#define YIELD_KIND 1  /* protocol.YIELD */
+#define RESUME_KIND 2 /* protocol.RESUME */
+#define SWITCH_KIND 5 /* protocol.SWITCH */
+
+/* How a whole yield or resume record holds its value (`flag`): an int in `a`, or a
+ * constant. Values of other kinds keep their tuple. */
+#define VALUE_INT 0
+#define VALUE_NONE 1
+#define VALUE_TRUE 2
+#define VALUE_FALSE 3
 
 typedef struct {
     double t;
@@ -33,6 +43,9 @@ extern PyTypeObject RecorderType;
 
 /* Appends a complete record; waits (the GIL released) while the ring is full. 0 or -1. */
 int recorder_put(Recorder *self, const Record *record);
+
+/* Whether `value` fits a whole record: sets its flag and `a` (1), or not (0). */
+int recorder_value(PyObject *value, uint16_t *flag, uint32_t *a);
 
 /* Appends an event tuple (code, t, task, ...): steals the reference, even on failure. */
 int recorder_put_tuple(Recorder *self, PyObject *event);

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <string.h>
 
-static PyObject *str_dead, *str_hold, *str_event, *str_driven, *str_none_repr;
+static PyObject *str_dead, *str_hold, *str_event, *str_driven;
 
 /* ---- shared helpers --------------------------------------------------------------- */
 
@@ -478,7 +478,6 @@ typedef struct {
     PyObject *safe_repr;
     PyObject *resume_fallback;
     PyObject *yield_fallback;
-    PyObject *resume_code;
     PyObject *yield_code;
     long long small_int;
 } GeneratorHooks;
@@ -513,6 +512,22 @@ shown_value(GeneratorHooks *self, PyObject *value)
     return PyObject_CallOneArg(self->safe_repr, value);
 }
 
+/* Records `whole` for task `tid` (stolen) with `b` and the time now, then the gate. */
+static int
+whole_record(GeneratorHooks *self, PyObject *tid, Record *whole, int b)
+{
+    unsigned long task = PyLong_AsUnsignedLong(tid);
+    Py_DECREF(tid);
+    if (task == (unsigned long)-1 && PyErr_Occurred())
+        return -1;
+    whole->task = (uint32_t)task;
+    whole->b = (uint32_t)b;
+    whole->t = recorder_now();
+    if (recorder_put((Recorder *)self->buffer, whole) < 0)
+        return -1;
+    return after_event(self->gate);
+}
+
 static PyObject *
 yield_body(GeneratorHooks *self, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -522,6 +537,13 @@ yield_body(GeneratorHooks *self, PyObject *const *args, Py_ssize_t nargs)
     PyObject *tid = running_task(self, &frame);
     if (tid == NULL) {
         if (PyErr_Occurred())
+            return NULL;
+        Py_RETURN_NONE;
+    }
+    Record whole = {.kind = YIELD_KIND, .form = FORM_BINARY};
+    if (recorder_value(args[2], &whole.flag, &whole.a)) {
+        /* complete in its record: no Python object is made */
+        if (whole_record(self, tid, &whole, PyFrame_GetLineNumber(frame)) < 0)
             return NULL;
         Py_RETURN_NONE;
     }
@@ -574,9 +596,8 @@ resume_body(GeneratorHooks *self, PyObject *const *args, Py_ssize_t nargs)
             return NULL;
         return PyObject_Vectorcall(self->resume_fallback, args, nargs, NULL);
     }
-    PyObject *items[] = {Py_NewRef(self->resume_code), now(self->clock), tid,
-                         Py_NewRef(str_none_repr), Py_NewRef(Py_None)};
-    if (record(self->buffer, 5, items) < 0 || after_event(self->gate) < 0)
+    Record whole = {.kind = RESUME_KIND, .form = FORM_BINARY, .flag = VALUE_NONE};
+    if (whole_record(self, tid, &whole, 0) < 0)
         return NULL;
     Py_RETURN_NONE;
 }
@@ -602,16 +623,16 @@ generator_hooks_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
     static char *names[] = {"by_frame",    "discarding",      "buffer",         "clock",
                             "gate",        "cause",           "plain_types",    "safe_repr",
-                            "small_int",   "resume_fallback", "yield_fallback", "resume_code",
-                            "yield_code",  NULL};
+                            "small_int",   "resume_fallback", "yield_fallback", "yield_code",
+                            NULL};
     PyObject *by_frame, *discarding, *buffer, *clock, *gate, *cause, *plain_types, *safe_repr,
-        *resume_fallback, *yield_fallback, *resume_code, *yield_code;
+        *resume_fallback, *yield_fallback, *yield_code;
     long long small_int;
     if (!PyArg_ParseTupleAndKeywords(
-            args, kwds, "O!O!O!OOOO!OLOOOO:GeneratorHooks", names, &PyDict_Type, &by_frame,
+            args, kwds, "O!O!O!OOOO!OLOOO:GeneratorHooks", names, &PyDict_Type, &by_frame,
             &PyDict_Type, &discarding, &RecorderType, &buffer, &clock, &gate, &cause,
             &PyFrozenSet_Type, &plain_types, &safe_repr, &small_int, &resume_fallback,
-            &yield_fallback, &resume_code, &yield_code))
+            &yield_fallback, &yield_code))
         return NULL;
     GeneratorHooks *self = (GeneratorHooks *)type->tp_alloc(type, 0);
     if (self == NULL)
@@ -626,7 +647,6 @@ generator_hooks_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->safe_repr = Py_NewRef(safe_repr);
     self->resume_fallback = Py_NewRef(resume_fallback);
     self->yield_fallback = Py_NewRef(yield_fallback);
-    self->resume_code = Py_NewRef(resume_code);
     self->yield_code = Py_NewRef(yield_code);
     self->small_int = small_int;
     return (PyObject *)self;
@@ -646,7 +666,6 @@ generator_hooks_traverse(GeneratorHooks *self, visitproc visit, void *arg)
     Py_VISIT(self->safe_repr);
     Py_VISIT(self->resume_fallback);
     Py_VISIT(self->yield_fallback);
-    Py_VISIT(self->resume_code);
     Py_VISIT(self->yield_code);
     return 0;
 }
@@ -665,7 +684,6 @@ generator_hooks_clear(GeneratorHooks *self)
     Py_CLEAR(self->safe_repr);
     Py_CLEAR(self->resume_fallback);
     Py_CLEAR(self->yield_fallback);
-    Py_CLEAR(self->resume_code);
     Py_CLEAR(self->yield_code);
     return 0;
 }
@@ -746,7 +764,6 @@ PyInit__speedups(void)
     INTERN(str_hold, "hold");
     INTERN(str_event, "event");
     INTERN(str_driven, "driven");
-    INTERN(str_none_repr, "None");
     if (PyType_Ready(&SwitchHookType) < 0 || PyType_Ready(&GeneratorHooksType) < 0 ||
         PyType_Ready(&GuardType) < 0)
         return NULL;

@@ -187,7 +187,6 @@ def _callbacks(rec: Recording, tool: int, kept: list[CodeType]) -> dict[str, obj
             small_int=small_int,
             resume_fallback=on_resume,
             yield_fallback=on_yield,
-            resume_code=RESUME,
             yield_code=YIELD,
         )
         on_resume, on_yield = fast.on_resume, fast.on_yield
