@@ -12,6 +12,16 @@ from corodash import history
 from corodash.event_sources import ListSource, open_source
 from corodash.history import History, HistoryError
 from corodash.model import RunModel
+from corodash.protocol import RESUME, SWITCH, YIELD, expand_batch
+from corodash.records import (
+    FORM_BINARY,
+    RECORD,
+    VALUE_INT,
+    VALUE_NONE,
+    VALUE_TRUE,
+    WholeRun,
+    decode,
+)
 from corodash.trace_format import read_trace
 
 
@@ -88,6 +98,19 @@ def test_a_recording_folds_its_switch_blocks_from_records_to_the_same_states(
     assert len(past._kept) > 3  # kept at the switch blocks, whose models were never built
 
 
+def test_opening_a_recording_at_its_end_reads_it_in_one_pass(trace, tmp_path):
+    # A fold in steps of NEAR_EVENTS from the start began each step at a checkpoint and
+    # read the file again: opening 10,000,000 generator events took 16 s.
+    trace("many_switches", "--", "20000")
+    source = open_source(tmp_path / "many_switches.cdrec")
+    passes = []
+    blocks = source.reader.blocks
+    source.reader.blocks = lambda start, **options: passes.append(start) or blocks(start, **options)
+    History(source).model_after(source.count() - 1)
+    near_steps = history.CHECKPOINT_EVENTS // history.NEAR_EVENTS
+    assert len(passes) <= 1 + near_steps, "one pass to near the end, then the near steps"
+
+
 def test_a_fold_that_ends_where_a_copy_was_kept_folds_nothing(trace, tmp_path):
     # Steps back from the end land exactly on copies kept every NEAR_EVENTS events (and at
     # kept models): a fold of no events in a block of switches once failed there.
@@ -132,6 +155,37 @@ def test_a_run_of_switches_folds_as_its_switches_one_by_one():
         assert [r.switches for r in at_once.tasks.values()] == [
             r.switches for r in one_by_one.tasks.values()
         ]
+        assert at_once.counts == one_by_one.counts and at_once.last_t == one_by_one.last_t
+
+
+def test_a_run_of_whole_records_folds_as_its_events_one_by_one():
+    """Switches, plain resumes and small yields read as columns (records.WholeRun) leave
+    every task as applying each event does."""
+    rng = random.Random(11)
+    kinds = {1: "greenlet", 2: "greenlet", 3: "generator", 4: "generator"}
+    for _ in range(300):
+        one_by_one, at_once = RunModel(), RunModel()
+        for model in (one_by_one, at_once):
+            for tid, kind in kinds.items():
+                model.apply(
+                    {"seq": 0, "t": 0.0, "kind": "spawn", "task": tid, "name": "t"}
+                    | {"task_kind": kind, "parent": 0, "line": 1}
+                )
+        records = b""
+        for n in range(rng.randrange(1, 16)):
+            code = rng.choice((SWITCH, YIELD, RESUME))
+            if code == SWITCH:
+                fields = (rng.randrange(2), rng.choice((1, 2, 5)), rng.choice((1, 2, 5)), 0)
+            else:
+                flag = rng.choice((VALUE_INT, VALUE_NONE, VALUE_TRUE))
+                line = rng.randrange(1, 50)  # a yield always has one
+                fields = (flag, rng.choice((3, 4, 5)), rng.randrange(2**32), line)
+            records += RECORD.pack(float(n), code, FORM_BINARY, *fields)
+        for event in expand_batch(decode(records, []), 1, 0.0, {}):
+            one_by_one.apply(event)
+        at_once.apply_whole(WholeRun(records, 0.0))
+        for got, want in zip(at_once.tasks.values(), one_by_one.tasks.values(), strict=True):
+            assert got == want, records
         assert at_once.counts == one_by_one.counts and at_once.last_t == one_by_one.last_t
 
 

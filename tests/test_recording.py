@@ -232,7 +232,7 @@ def test_two_readings_of_one_recording_in_turn_each_go_on_where_they_were(tmp_pa
     with RecordingReader(out) as reader:
         stream = reader.events(0)
         first = next(stream)
-        for _ in reader.blocks(len(everything) - 1, expand_switches=True):
+        for _ in reader.blocks(len(everything) - 1, expand_whole=True):
             pass
         second = next(stream)
     assert first + second == everything[: len(first) + len(second)]

@@ -18,11 +18,9 @@ from typing import IO, Any, Protocol
 import msgspec
 
 from corodash.recording_file import RecordingError, RecordingReader, is_recording
-from corodash.records import SIZE, switch_columns
+from corodash.records import SIZE, WholeRun
 
 Event = dict[str, Any]
-Switches = tuple[list[int], list[int], float]
-"""A run of switches as columns: targets, origins, the last one's time."""
 CACHED_BLOCKS = 4
 
 
@@ -128,9 +126,9 @@ class RecordingSource:
             start = first + len(block)
         return out
 
-    def runs(self, start: int, stop: int) -> Iterator[tuple[int, Switches | list[Event]]]:
+    def runs(self, start: int, stop: int) -> Iterator[tuple[int, WholeRun | list[Event]]]:
         """Events ``start`` to ``stop - 1`` for a fold: (first, the events), or (first, the
-        switches' columns) where a block holds nothing but switches (records.py)."""
+        records as columns) where a block holds only whole records (records.py)."""
         stop = min(stop, self._count)
         if start >= stop:
             return
@@ -144,7 +142,7 @@ class RecordingSource:
                 return
             lo, hi = max(start, first) - first, min(stop, first + len(records) // SIZE) - first
             if events is None:
-                yield first + lo, switch_columns(records[lo * SIZE : hi * SIZE], self._t0)
+                yield first + lo, WholeRun(records[lo * SIZE : hi * SIZE], self._t0)
             else:
                 self._remember(first, events)
                 yield first + lo, events[lo:hi]

@@ -19,6 +19,7 @@ from typing import Any
 from corodash.describe import suspension
 from corodash.event_sources import Event, EventSource
 from corodash.model import RunModel, TaskRow
+from corodash.records import WholeRun
 from corodash.source_excerpt import source_excerpt
 
 CHECKPOINT_EVENTS = 4096
@@ -169,6 +170,10 @@ class History:
         at = bisect_right(self._kept, wanted, key=lambda kept: kept[0]) - 1
         done, kept = self._kept[at]
         model = kept.copy()
+        far = wanted - self._spacing(model)
+        if far > done:  # in one pass (a fold per step would read the file again each time)
+            self._fold(model, done, far)
+            done = far
         step = max(NEAR_EVENTS, CHECKPOINT_ROWS * len(model.tasks))
         self._near = []
         while wanted - done > step:
@@ -180,10 +185,10 @@ class History:
     def _fold(self, model: RunModel, start: int, stop: int) -> None:
         runs = getattr(self.source, "runs", None)
         for first, run in runs(start, stop) if runs else self._chunks(start, stop):
-            if isinstance(run, tuple):  # a run of switches only, as columns
+            if isinstance(run, WholeRun):  # whole records only, as columns
                 if first >= self._folded:
-                    self._note_switches(first, len(run[0]), model)
-                model.apply_switches(*run)
+                    self._note_whole(first, run.count, model)
+                model.apply_whole(run)
                 continue
             for event in run:
                 seq = event["seq"]
@@ -207,7 +212,7 @@ class History:
             self._outputs.append(seq)
         self._folded = seq + 1
 
-    def _note_switches(self, first: int, count: int, model: RunModel) -> None:
+    def _note_whole(self, first: int, count: int, model: RunModel) -> None:
         if first - self._kept[-1][0] >= self._spacing(model):
             self._kept.append((first, model.copy()))
         self._folded = first + count

@@ -11,7 +11,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from corodash.protocol import MAIN_TASK
+from corodash.protocol import MAIN_TASK, YIELD
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from corodash.records import WholeRun
 
 FINISHED_STATES = frozenset({"finished", "failed", "closed", "dead"})
 
@@ -168,6 +172,26 @@ class RunModel:
         for tid, into in last_in.items():
             if last_out.get(tid, -1) <= into:
                 tasks[tid].state = "running"
+
+    def apply_whole(self, run: WholeRun) -> None:
+        """A run of whole records (switches, plain resumes, small yields) folded at once:
+        the same result as applying each of its events."""
+        if run.targets:
+            self.apply_switches(run.targets, run.origins, run.last_t)
+        self.last_t = run.last_t
+        if run.resumes:
+            self.counts["resume"] += run.resumes
+        if run.yields:
+            self.counts["yield"] += sum(run.yields.values())
+        for tid, (last_code, value, line) in run.generators.items():
+            task = self.tasks.get(tid)
+            if task is None:
+                continue
+            task.yields += run.yields[tid]
+            if value is not None:
+                task.last_value = value
+                task.line = line or task.line
+            task.state = "suspended" if last_code == YIELD else "running"
 
     def _switch(self, event: dict[str, Any], target: TaskRow) -> None:
         origin = self.tasks.get(event["from"])

@@ -19,7 +19,7 @@ from typing import IO, Any
 
 import msgspec
 
-from corodash.records import FORM_OFFSET, FORM_TUPLE, SIZE, decode, only_switches
+from corodash.records import FORM_OFFSET, FORM_TUPLE, SIZE, decode
 from corodash.trace_format import TraceBuilder
 
 MAGIC = b"corodash-recording\n"
@@ -191,15 +191,15 @@ class RecordingReader:
     def events(self, start: int = 0) -> Iterator[list[dict[str, Any]]]:
         """The trace events (the JSONL trace's, exactly) from event ``start`` on, a block
         at a time; reading begins at the checkpoint before it, not at the file's start."""
-        for seq, _, events in self.blocks(start, expand_switches=True):
+        for seq, _, events in self.blocks(start, expand_whole=True):
             assert events is not None
             yield events[max(0, start - seq) :]
 
     def blocks(
-        self, start: int = 0, expand_switches: bool = False
+        self, start: int = 0, expand_whole: bool = False
     ) -> Iterator[tuple[int, bytes, list[dict[str, Any]] | None]]:
         """(first event, records, events) of each block from the one holding ``start``. A
-        block of switches only comes unexpanded (events None) unless ``expand_switches``:
+        block of whole records only comes unexpanded (events None) unless ``expand_whole``:
         history folds those from their records, at a fraction of the cost."""
         t0 = self.header.get("t0", 0.0)
         builder = TraceBuilder(t0)
@@ -209,7 +209,7 @@ class RecordingReader:
             elif kind == BLOCK:
                 seq, records, extras = payload
                 count = len(records) // SIZE
-                if seq + count <= start or (not expand_switches and only_switches(records, extras)):
+                if seq + count <= start or not (extras or expand_whole):
                     builder.skip(extras, count)
                     if seq + count > start:
                         yield seq, records, None

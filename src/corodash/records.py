@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import struct
 from collections import Counter
+from itertools import compress
 
 from corodash.protocol import KIND_NAMES, RESUME, SWITCH, YIELD
 
@@ -85,17 +86,63 @@ def decode(records: bytes, extras: list) -> list:
     return _decode_python(records, extras)
 
 
-def only_switches(records: bytes, extras: list) -> bool:
-    """Whether a batch is all whole switch records (``switch_columns`` reads those)."""
-    return not extras and records[KIND_OFFSET::SIZE].count(SWITCH) * SIZE == len(records)
+class WholeRun:
+    """A run of whole records (no tuples) as columns: what folding it into the run's model
+    needs, read without a Python step per event. A task's state is set by its last event;
+    a generator is never a switch's target or origin, so switches and generator events fold
+    apart (model.RunModel.apply_whole)."""
+
+    __slots__ = ("count", "generators", "last_t", "origins", "resumes", "targets", "yields")
+
+    def __init__(self, records: bytes, t0: float) -> None:
+        self.count = count = len(records) // SIZE
+        words = memoryview(records).cast("I")
+        codes = records[KIND_OFFSET::SIZE]
+        self.last_t: float = RECORD.unpack_from(records, len(records) - SIZE)[0] - t0
+        tasks = words[3::6].tolist()
+        if codes.count(SWITCH) == count:
+            self.targets, self.origins = tasks, words[4::6].tolist()
+            self.yields: Counter[int] = Counter()
+            self.resumes = 0
+            self.generators: dict[int, tuple[int, str | None, int | None]] = {}
+            return
+        switches = codes.translate(_SWITCHES)
+        self.targets = list(compress(tasks, switches))
+        self.origins = list(compress(words[4::6], switches))
+        self.resumes = codes.count(RESUME)
+        yields, ours = codes.translate(_YIELDS), codes.translate(_GENERATOR_EVENTS)
+        generators = set(compress(tasks, ours))
+        if len(generators) == 1:  # the common run: one generator's resumes and yields
+            (task,) = generators
+            count_yields = yields.count(1)
+            self.yields = Counter({task: count_yields} if count_yields else {})
+            last_yield = {task: yields.rfind(1)} if count_yields else {}
+            last = {task: ours.rfind(1)}
+        else:
+            self.yields = Counter(compress(tasks, yields))
+            last_yield, last = _last_places(tasks, yields), _last_places(tasks, ours)
+        self.generators = {}
+        """Each generator's last kind, and its last yield's value and line (or None)."""
+        for task, at in last.items():
+            value = line = None
+            if task in last_yield:
+                _, _, _, flag, _, a, line = RECORD.unpack_from(records, last_yield[task] * SIZE)
+                value = _value_repr(flag, a)
+            self.generators[task] = (codes[at], value, line)
 
 
-def switch_columns(records: bytes, t0: float) -> tuple[list[int], list[int], float]:
-    """The targets and origins of records that are all binary switches, and the last one's
-    time from ``t0`` (the records' task and ``a`` fields, read as columns without a loop)."""
-    words = memoryview(records).cast("I")
-    last_t = RECORD.unpack_from(records, len(records) - SIZE)[0] - t0
-    return words[3::6].tolist(), words[4::6].tolist(), last_t
+def _last_places(tasks: list[int], chosen: bytes) -> dict[int, int]:
+    """Where each task's last chosen record is (``chosen``: 1 for a chosen record)."""
+    places = compress(range(len(tasks)), chosen)
+    return dict(zip(compress(tasks, chosen), places, strict=True))
+
+
+def _mask(*codes: int) -> bytes:
+    """A translate table: 1 for each of ``codes``, 0 for every other byte."""
+    return bytes(int(code in codes) for code in range(256))
+
+
+_SWITCHES, _YIELDS, _GENERATOR_EVENTS = _mask(SWITCH), _mask(YIELD), _mask(YIELD, RESUME)
 
 
 def kinds(records: bytes) -> bytes:
