@@ -19,6 +19,7 @@ SOURCES = (
     "src/corodash/agent/_jsonl.c",
     "src/corodash/agent/_chrome.c",
     "src/corodash/agent/_output.c",
+    "src/corodash/agent/_settrace.c",
 )
 
 

@@ -52,6 +52,8 @@ EVERY_KIND = [
     "bad_values",
     "left_suspended",
     "small_yields",
+    "handled_in_generator",
+    "raises_in_generator",
     # iterators
     "countdown_iterator",
     "half_used_iterator",

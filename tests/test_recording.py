@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import sys
 import threading
 from pathlib import Path
 
@@ -117,7 +116,6 @@ def test_a_switch_between_known_greenlets_takes_24_bytes_on_disk(tmp_path):
     assert forms.count(FORM_BINARY) == 2999, "every switch after first sight is a complete record"
 
 
-@pytest.mark.skipif(sys.version_info < (3, 12), reason="3.11 traces generators in Python")
 def test_a_plain_next_and_a_yield_of_a_small_value_are_whole_records(tmp_path):
     out = recorded(tmp_path, "small_yields")
     with RecordingReader(out) as reader:

@@ -7,6 +7,7 @@
  * exactly the same events. Optional: corodash/agent/accelerator.py falls back to the Python
  * callbacks alone when this module is not built.
  */
+#include "_callbacks.h"
 #include "_output.h"
 
 #include <frameobject.h>
@@ -17,7 +18,8 @@
 #include <stddef.h>
 #include <string.h>
 
-static PyObject *str_dead, *str_hold, *str_event, *str_driven;
+static PyObject *str_dead, *str_hold, *str_event;
+PyObject *str_driven;
 
 /* ---- shared helpers --------------------------------------------------------------- */
 
@@ -35,7 +37,7 @@ now(PyObject *clock)
 
 /* The task id registered under id(obj) in `table`: a new reference, NULL when there is none
  * (with no error set) or on error. */
-static PyObject *
+PyObject *
 task_of(PyObject *table, void *address)
 {
     PyObject *key = PyLong_FromVoidPtr(address);
@@ -71,7 +73,7 @@ record(PyObject *recorder, Py_ssize_t n, PyObject **items)
 }
 
 /* What every tracer does after recording: `if gate.hold: gate.event()`. */
-static int
+int
 after_event(PyObject *gate)
 {
     PyObject *hold = PyObject_GetAttr(gate, str_hold);
@@ -98,7 +100,7 @@ after_event(PyObject *gate)
 static int stop_signal = 0;
 static int stop_wanted = 0;
 
-static void
+void
 take_safe_stop(void)
 {
     if (stop_wanted && stop_signal > 0) {
@@ -140,10 +142,10 @@ in_callback(PyObject *module, PyObject *unused)
  * returns at once from then on) and the program goes on. KeyboardInterrupt and SystemExit
  * are the program's and pass. */
 
-static int tracing_failed = 0;
+int tracing_failed = 0;
 static PyObject *failure = NULL;
 
-static PyObject *
+PyObject *
 contain(PyObject *result)
 {
     if (result != NULL)
@@ -774,7 +776,7 @@ PyInit__speedups(void)
         PyModule_AddObjectRef(module, "GeneratorHooks", (PyObject *)&GeneratorHooksType) < 0 ||
         PyModule_AddObjectRef(module, "Guard", (PyObject *)&GuardType) < 0 ||
         recorder_init_module(module) < 0 || jsonl_init_module(module) < 0 ||
-        chrome_init_module(module) < 0) {
+        chrome_init_module(module) < 0 || settrace_init_module(module) < 0) {
         Py_DECREF(module);
         return NULL;
     }

@@ -5,6 +5,10 @@ on YIELD_VALUE or RETURN_VALUE; anywhere else it is an exception unwinding the f
 ambiguous case, an exception thrown in at a yield that leaves at once, is the 'exception'
 event at that same instruction with no line event since (line events are switched on in a
 frame only after an exception, to see whether it is handled). Otherwise only calls pay.
+
+Compiled, a C trace function stands in front of these (``_settrace.c``): calls of code not
+traced cost no Python, and a resume by a ``for`` loop and a yield of a small value are
+recorded whole; it hands every other case to these functions.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import sys
 from opcode import opmap
 
-from corodash.agent.accelerator import guard
+from corodash.agent.accelerator import guard, speedups
 from corodash.agent.frames import CO_GENERATOR
 from corodash.agent.generator_events import resume_event, thrown_event, unwind_event
 from corodash.agent.recording import Recording
@@ -23,6 +27,7 @@ from corodash.protocol import DIAGNOSTIC, MAIN_TASK, RESUME, RETURN, YIELD
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from types import CodeType, FrameType
+    from typing import Any
 
 _YIELD_VALUE = opmap["YIELD_VALUE"]
 _RETURN_VALUE = opmap["RETURN_VALUE"]
@@ -48,7 +53,22 @@ class SettraceTracer:
 
     def install(self) -> None:
         self.previous = sys.gettrace()
-        self._settrace(_trace_function(self.rec))
+        functions = _trace_functions(self.rec)
+        if speedups is not None and self.rec.compiled:
+            hooks = speedups.SettraceHooks(
+                classify=functions.classify,
+                on_call=functions.on_call,
+                generator_local=functions.on_generator_event,
+                by_frame=self.rec.registry.by_frame,
+                pending=functions.pending,
+                line_codes=self.rec.line_codes,
+                buffer=self.rec.append.__self__,
+                gate=self.rec.gate,
+                cause=self.rec.cause,
+            )
+            hooks.install()
+        else:
+            self._settrace(functions.on_call)
         sys.settrace = self._program_sets
 
     def uninstall(self) -> None:
@@ -62,7 +82,24 @@ class SettraceTracer:
             self.rec.append((DIAGNOSTIC, self.rec.clock(), MAIN_TASK, PROGRAM_TRACE_WARNING))
 
 
-def _trace_function(rec: Recording):
+class TraceFunctions:
+    """The Python trace functions, and what the compiled hooks in front of them share."""
+
+    def __init__(self, on_call: Any, on_generator_event: Any, classify: Any, pending: tuple):
+        self.on_call = on_call
+        """The global trace function (sys.settrace's)."""
+        self.on_generator_event = on_generator_event
+        """The local trace function of a generator's frames."""
+        self.classify = classify
+        """code -> NOT_TRACED, GENERATOR or TRACED (once per code: it keeps the code)."""
+        self.pending = pending
+        """The per-frame tables: a frame in one has an event only the Python side records."""
+
+
+NOT_TRACED, GENERATOR, TRACED = range(3)
+
+
+def _trace_functions(rec: Recording) -> TraceFunctions:
     registry = rec.registry
     by_frame = registry.by_frame
     append, clock, gate = rec.append, rec.clock, rec.gate
@@ -178,7 +215,18 @@ def _trace_function(rec: Recording):
                 gate.event()
         return on_iterator_event
 
+    classified: list[CodeType] = []
+
+    def classify(code: CodeType) -> int:
+        classified.append(code)  # its id stays its own
+        if not wants(code):
+            return NOT_TRACED
+        if code.co_flags & generator_flag:
+            return GENERATOR
+        return TRACED if code.co_name == "__next__" else NOT_TRACED
+
     # Behind guards: a stop the gate asks for is taken after the callback returns.
     on_generator_event = guard(on_generator_event)
     on_iterator_event = guard(on_iterator_event)
-    return guard(on_call)
+    pending = (resumed_at, throw_recorded, raised_at, fresh_raise)
+    return TraceFunctions(guard(on_call), on_generator_event, classify, pending)

@@ -1,0 +1,32 @@
+/* What every compiled tracer callback shares (defined in _speedups.c): the task table
+ * lookup, the gate's check after an event, safe stops and the containment of the tracer's
+ * own errors. */
+#ifndef CORODASH_CALLBACKS_H
+#define CORODASH_CALLBACKS_H
+
+#include "_recorder.h"
+
+/* The task id registered under id(obj) in `table`: a new reference, NULL when there is none
+ * (with no error set) or on error. */
+PyObject *task_of(PyObject *table, void *address);
+
+/* `if gate.hold: gate.event()`: 0, or -1 with an error set. */
+int after_event(PyObject *gate);
+
+/* Raises the stop signal on the way out of a callback when the gate asked for a stop. */
+void take_safe_stop(void);
+
+/* Set once a callback failed: every callback returns at once from then on. */
+extern int tracing_failed;
+
+/* A callback's result with its error kept for the agent instead of raised in the program
+ * (KeyboardInterrupt and SystemExit pass). */
+PyObject *contain(PyObject *result);
+
+/* "driven", interned: ResumeCause's attribute set while a drive command runs. */
+extern PyObject *str_driven;
+
+/* Adds SettraceHooks (_settrace.c, Python 3.11) to the module. */
+int settrace_init_module(PyObject *module);
+
+#endif
