@@ -16,10 +16,13 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 SOURCES = (
     "src/corodash/agent/_speedups.c",
     "src/corodash/agent/_recorder.c",
+    "src/corodash/agent/_decode.c",
     "src/corodash/agent/_jsonl.c",
     "src/corodash/agent/_chrome.c",
     "src/corodash/agent/_output.c",
     "src/corodash/agent/_settrace.c",
+    "src/corodash/agent/_greenlet.c",
+    "src/corodash/agent/_monitoring.c",
 )
 
 

@@ -26,6 +26,10 @@ PyObject *contain(PyObject *result);
 /* "driven", interned: ResumeCause's attribute set while a drive command runs. */
 extern PyObject *str_driven;
 
+/* Add SwitchHook and table_changed (_greenlet.c), GeneratorHooks (_monitoring.c). */
+int greenlet_init_module(PyObject *module);
+int monitoring_init_module(PyObject *module);
+
 /* Adds SettraceHooks (_settrace.c, Python 3.11) to the module. */
 int settrace_init_module(PyObject *module);
 

@@ -50,8 +50,12 @@ int recorder_value(PyObject *value, uint16_t *flag, uint32_t *a);
 /* Appends an event tuple (code, t, task, ...): steals the reference, even on failure. */
 int recorder_put_tuple(Recorder *self, PyObject *event);
 
-/* Adds Recorder and decode to the module. */
+/* The agent tuple of a whole record (_decode.c): a new reference, NULL on error. */
+PyObject *binary_event(const Record *record);
+
+/* Add Recorder (_recorder.c) and decode (_decode.c) to the module. */
 int recorder_init_module(PyObject *module);
+int decode_init_module(PyObject *module);
 
 /* Adds jsonl (_jsonl.c) to the module. */
 int jsonl_init_module(PyObject *module);

@@ -1,0 +1,246 @@
+/* Greenlet switches: the greenlet tracer's fast path (SwitchHook).
+ *
+ * A switch between two known greenlets is recorded whole, without a Python object; every
+ * other case (a greenlet seen first, a finished origin) goes to the Python callback of
+ * tracer_greenlet.py it stands in front of. */
+#include "_callbacks.h"
+
+#include <stddef.h>
+
+static PyObject *str_dead;
+
+/* The few greenlets switched between most recently, with their task ids: a switch-heavy
+ * program goes back and forth between a handful, and a dict lookup costs a new int per
+ * address. Every change to the registry's table bumps `addresses_changed` (an address may
+ * be reused by a new greenlet once the old one is gone), which empties the cache. */
+#define KNOWN 4
+typedef struct {
+    void *address;
+    uint32_t task;
+} Known;
+
+static unsigned long addresses_changed = 0;
+
+/* greenlet's C API (its `_C_API` capsule, greenlet 1.0 and later): whether a greenlet has
+ * started and whether it is active, without an attribute lookup per switch. A greenlet is
+ * `dead` when it has started and is no longer active. NULL when the capsule is missing. */
+typedef int (*greenlet_state)(PyObject *);
+static greenlet_state greenlet_started = NULL, greenlet_active = NULL;
+#define GREENLET_STARTED_NUM 9
+#define GREENLET_ACTIVE_NUM 10
+
+static void
+load_greenlet_api(void)
+{
+    void **api = (void **)PyCapsule_Import("greenlet._C_API", 0);
+    if (api == NULL) {
+        PyErr_Clear();
+        return;
+    }
+    greenlet_started = (greenlet_state)api[GREENLET_STARTED_NUM];
+    greenlet_active = (greenlet_state)api[GREENLET_ACTIVE_NUM];
+}
+
+/* `glet.dead`: 1, 0, or -1 on error. */
+static int
+is_dead(PyObject *glet)
+{
+    if (greenlet_active != NULL)
+        return greenlet_started(glet) && !greenlet_active(glet);
+    PyObject *dead = PyObject_GetAttr(glet, str_dead);
+    if (dead == NULL)
+        return -1;
+    int answer = PyObject_IsTrue(dead);
+    Py_DECREF(dead);
+    return answer;
+}
+
+static PyObject *
+table_changed(PyObject *module, PyObject *unused)
+{
+    addresses_changed++;
+    Py_RETURN_NONE;
+}
+
+typedef struct {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+    Known known[KNOWN];
+    int next_known;
+    unsigned long seen_changes;
+    PyObject *by_address; /* dict: id(greenlet) -> task id */
+    PyObject *buffer;     /* the channel's Recorder */
+    PyObject *gate;
+    PyObject *fallback; /* the Python callback: first sight, a finished origin */
+    PyObject *previous; /* the greenlet tracer this one replaced, or None */
+} SwitchHook;
+
+/* The task id of greenlet `glet`: 1 when found, 0 when it is not a task, -1 on error. */
+static int
+known_task(SwitchHook *self, PyObject *glet, uint32_t *task)
+{
+    if (self->seen_changes != addresses_changed) {
+        memset(self->known, 0, sizeof(self->known));
+        self->seen_changes = addresses_changed;
+    }
+    for (int i = 0; i < KNOWN; i++) {
+        if (self->known[i].address == glet) {
+            *task = self->known[i].task;
+            return 1;
+        }
+    }
+    PyObject *tid = task_of(self->by_address, glet);
+    if (tid == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    unsigned long value = PyLong_AsUnsignedLong(tid);
+    Py_DECREF(tid);
+    if (value == (unsigned long)-1 && PyErr_Occurred())
+        return -1;
+    self->known[self->next_known] = (Known){glet, (uint32_t)value};
+    self->next_known = (self->next_known + 1) % KNOWN;
+    *task = (uint32_t)value;
+    return 1;
+}
+
+/* The fast path's part of a switch: 0 when recorded, 1 when it is not the common case,
+ * -1 on error. */
+static int
+record_switch(SwitchHook *self, PyObject *event, PyObject *origin, PyObject *target)
+{
+    Record entry = {.kind = SWITCH_KIND, .form = FORM_BINARY};
+    int found = known_task(self, origin, &entry.a);
+    if (found == 1)
+        found = known_task(self, target, &entry.task);
+    if (found != 1)
+        return found < 0 ? -1 : 1;
+    int dead = is_dead(origin);
+    if (dead != 0)
+        return dead < 0 ? -1 : 1;
+    /* complete in its record: no Python object is made */
+    entry.t = recorder_now();
+    entry.flag = PyUnicode_Check(event) && PyUnicode_CompareWithASCIIString(event, "throw") == 0;
+    if (recorder_put((Recorder *)self->buffer, &entry) < 0)
+        return -1;
+    return after_event(self->gate);
+}
+
+static PyObject *switch_hook_body(PyObject *op, PyObject *const *args, size_t nargsf,
+                                  PyObject *kwnames);
+
+static PyObject *
+switch_hook_call(PyObject *op, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    SwitchHook *self = (SwitchHook *)op;
+    PyObject *result;
+    if (!tracing_failed)
+        result = contain(switch_hook_body(op, args, nargsf, kwnames));
+    else if (self->previous != Py_None)
+        result = PyObject_Vectorcall(self->previous, args, nargsf, kwnames);
+    else
+        result = Py_NewRef(Py_None);
+    take_safe_stop();
+    return result;
+}
+
+static PyObject *
+switch_hook_body(PyObject *op, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    SwitchHook *self = (SwitchHook *)op;
+    if (PyVectorcall_NARGS(nargsf) != 2 || kwnames != NULL || !PyTuple_CheckExact(args[1]) ||
+        PyTuple_GET_SIZE(args[1]) != 2)
+        return PyObject_Vectorcall(self->fallback, args, nargsf, kwnames);
+    PyObject *pair = args[1];
+    int common = record_switch(self, args[0], PyTuple_GET_ITEM(pair, 0),
+                               PyTuple_GET_ITEM(pair, 1));
+    if (common == 1)
+        return PyObject_Vectorcall(self->fallback, args, nargsf, kwnames);
+    if (common < 0)
+        return NULL;
+    if (self->previous != Py_None)
+        return PyObject_Vectorcall(self->previous, args, nargsf, kwnames);
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+switch_hook_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *names[] = {"by_address", "buffer", "gate", "fallback", "previous", NULL};
+    PyObject *by_address, *buffer, *gate, *fallback, *previous;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O!OOO:SwitchHook", names, &PyDict_Type,
+                                     &by_address, &RecorderType, &buffer, &gate, &fallback,
+                                     &previous))
+        return NULL;
+    SwitchHook *self = (SwitchHook *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    if (greenlet_active == NULL)
+        load_greenlet_api();
+    self->vectorcall = switch_hook_call;
+    self->by_address = Py_NewRef(by_address);
+    self->buffer = Py_NewRef(buffer);
+    self->gate = Py_NewRef(gate);
+    self->fallback = Py_NewRef(fallback);
+    self->previous = Py_NewRef(previous);
+    return (PyObject *)self;
+}
+
+static int
+switch_hook_traverse(SwitchHook *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->by_address);
+    Py_VISIT(self->buffer);
+    Py_VISIT(self->gate);
+    Py_VISIT(self->fallback);
+    Py_VISIT(self->previous);
+    return 0;
+}
+
+static int
+switch_hook_clear(SwitchHook *self)
+{
+    Py_CLEAR(self->by_address);
+    Py_CLEAR(self->buffer);
+    Py_CLEAR(self->gate);
+    Py_CLEAR(self->fallback);
+    Py_CLEAR(self->previous);
+    return 0;
+}
+
+static void
+switch_hook_dealloc(SwitchHook *self)
+{
+    PyObject_GC_UnTrack(self);
+    switch_hook_clear(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyTypeObject SwitchHookType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "corodash.agent._speedups.SwitchHook",
+    .tp_doc = "greenlet.settrace callback: records a switch between known greenlets, hands "
+              "everything else to its fallback.",
+    .tp_basicsize = sizeof(SwitchHook),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_vectorcall_offset = offsetof(SwitchHook, vectorcall),
+    .tp_call = PyVectorcall_Call,
+    .tp_new = switch_hook_new,
+    .tp_traverse = (traverseproc)switch_hook_traverse,
+    .tp_clear = (inquiry)switch_hook_clear,
+    .tp_dealloc = (destructor)switch_hook_dealloc,
+};
+
+
+static PyMethodDef greenlet_functions[] = {
+    {"table_changed", table_changed, METH_NOARGS,
+     "The registry changed its address table: switch hooks look addresses up afresh."},
+    {NULL, NULL, 0, NULL},
+};
+
+int
+greenlet_init_module(PyObject *module)
+{
+    if ((str_dead = PyUnicode_InternFromString("dead")) == NULL ||
+        PyType_Ready(&SwitchHookType) < 0 ||
+        PyModule_AddObjectRef(module, "SwitchHook", (PyObject *)&SwitchHookType) < 0)
+        return -1;
+    return PyModule_AddFunctions(module, greenlet_functions);
+}
