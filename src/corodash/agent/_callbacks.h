@@ -10,8 +10,8 @@
  * (with no error set) or on error. */
 PyObject *task_of(PyObject *table, void *address);
 
-/* `if gate.hold: gate.event()`: 0, or -1 with an error set. */
-int after_event(PyObject *gate);
+/* `if gate.hold: gate.event()`, `attrs` the gate's __dict__: 0, or -1 with an error set. */
+int after_event(PyObject *gate, PyObject *attrs);
 
 /* Raises the stop signal on the way out of a callback when the gate asked for a stop. */
 void take_safe_stop(void);

@@ -7,15 +7,17 @@
 
 #include <stddef.h>
 
-static PyObject *str_dead;
+static PyObject *str_dead, *str_switch, *str_throw;
 
-/* The few greenlets switched between most recently, with their task ids: a switch-heavy
- * program goes back and forth between a handful, and a dict lookup costs a new int per
- * address. Every change to the registry's table bumps `addresses_changed` (an address may
- * be reused by a new greenlet once the old one is gone), which empties the cache. */
-#define KNOWN 4
+/* Greenlets switched between recently, with their task ids, by address: a dict lookup costs
+ * a new int per address (200 instructions a switch with 1,000 gevent greenlets, which a
+ * cache of four missed). Every change to the registry's table bumps `addresses_changed` (an
+ * address may be reused by a new greenlet once the old one is gone): an entry stamped with
+ * an older count is empty. */
+#define KNOWN 1024
 typedef struct {
     void *address;
+    unsigned long stamp;
     uint32_t task;
 } Known;
 
@@ -66,11 +68,10 @@ typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
     Known known[KNOWN];
-    int next_known;
-    unsigned long seen_changes;
     PyObject *by_address; /* dict: id(greenlet) -> task id */
     PyObject *buffer;     /* the channel's Recorder */
     PyObject *gate;
+    PyObject *gate_attrs; /* the gate's __dict__: `hold` read without getattr */
     PyObject *fallback; /* the Python callback: first sight, a finished origin */
     PyObject *previous; /* the greenlet tracer this one replaced, or None */
 } SwitchHook;
@@ -79,15 +80,10 @@ typedef struct {
 static int
 known_task(SwitchHook *self, PyObject *glet, uint32_t *task)
 {
-    if (self->seen_changes != addresses_changed) {
-        memset(self->known, 0, sizeof(self->known));
-        self->seen_changes = addresses_changed;
-    }
-    for (int i = 0; i < KNOWN; i++) {
-        if (self->known[i].address == glet) {
-            *task = self->known[i].task;
-            return 1;
-        }
+    Known *entry = &self->known[((uintptr_t)glet >> 4) * 0x9E3779B97F4A7C15ull >> 54];
+    if (entry->address == glet && entry->stamp == addresses_changed) {
+        *task = entry->task;
+        return 1;
     }
     PyObject *tid = task_of(self->by_address, glet);
     if (tid == NULL)
@@ -96,8 +92,7 @@ known_task(SwitchHook *self, PyObject *glet, uint32_t *task)
     Py_DECREF(tid);
     if (value == (unsigned long)-1 && PyErr_Occurred())
         return -1;
-    self->known[self->next_known] = (Known){glet, (uint32_t)value};
-    self->next_known = (self->next_known + 1) % KNOWN;
+    *entry = (Known){glet, addresses_changed, (uint32_t)value};
     *task = (uint32_t)value;
     return 1;
 }
@@ -118,10 +113,13 @@ record_switch(SwitchHook *self, PyObject *event, PyObject *origin, PyObject *tar
         return dead < 0 ? -1 : 1;
     /* complete in its record: no Python object is made */
     entry.t = recorder_now();
-    entry.flag = PyUnicode_Check(event) && PyUnicode_CompareWithASCIIString(event, "throw") == 0;
+    /* greenlet passes its interned "switch" or "throw": the same objects as ours */
+    entry.flag = event == str_throw ||
+                 (event != str_switch && PyUnicode_Check(event) &&
+                  PyUnicode_CompareWithASCIIString(event, "throw") == 0);
     if (recorder_put((Recorder *)self->buffer, &entry) < 0)
         return -1;
-    return after_event(self->gate);
+    return after_event(self->gate, self->gate_attrs);
 }
 
 static PyObject *switch_hook_body(PyObject *op, PyObject *const *args, size_t nargsf,
@@ -179,6 +177,10 @@ switch_hook_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->by_address = Py_NewRef(by_address);
     self->buffer = Py_NewRef(buffer);
     self->gate = Py_NewRef(gate);
+    if ((self->gate_attrs = PyObject_GenericGetDict(gate, NULL)) == NULL) {
+        Py_DECREF(self);
+        return NULL;
+    }
     self->fallback = Py_NewRef(fallback);
     self->previous = Py_NewRef(previous);
     return (PyObject *)self;
@@ -190,6 +192,7 @@ switch_hook_traverse(SwitchHook *self, visitproc visit, void *arg)
     Py_VISIT(self->by_address);
     Py_VISIT(self->buffer);
     Py_VISIT(self->gate);
+    Py_VISIT(self->gate_attrs);
     Py_VISIT(self->fallback);
     Py_VISIT(self->previous);
     return 0;
@@ -201,6 +204,7 @@ switch_hook_clear(SwitchHook *self)
     Py_CLEAR(self->by_address);
     Py_CLEAR(self->buffer);
     Py_CLEAR(self->gate);
+    Py_CLEAR(self->gate_attrs);
     Py_CLEAR(self->fallback);
     Py_CLEAR(self->previous);
     return 0;
@@ -239,6 +243,8 @@ int
 greenlet_init_module(PyObject *module)
 {
     if ((str_dead = PyUnicode_InternFromString("dead")) == NULL ||
+        (str_switch = PyUnicode_InternFromString("switch")) == NULL ||
+        (str_throw = PyUnicode_InternFromString("throw")) == NULL ||
         PyType_Ready(&SwitchHookType) < 0 ||
         PyModule_AddObjectRef(module, "SwitchHook", (PyObject *)&SwitchHookType) < 0)
         return -1;

@@ -54,6 +54,7 @@ typedef struct {
     PyObject *buffer;
     PyObject *clock;
     PyObject *gate;
+    PyObject *gate_attrs; /* the gate's __dict__: `hold` read without getattr */
     PyObject *cause;        /* ResumeCause: `driven` is set while a drive command runs */
     PyObject *plain_types;  /* frozenset of types whose repr is short and safe */
     PyObject *safe_repr;
@@ -130,7 +131,7 @@ whole_record(GeneratorHooks *self, PyObject *tid, Record *whole, int b)
     whole->t = recorder_now();
     if (recorder_put((Recorder *)self->buffer, whole) < 0)
         return -1;
-    return after_event(self->gate);
+    return after_event(self->gate, self->gate_attrs);
 }
 
 static PyObject *
@@ -155,7 +156,7 @@ yield_body(GeneratorHooks *self, PyObject *const *args, Py_ssize_t nargs)
     PyObject *items[] = {Py_NewRef(self->yield_code), now(self->clock), tid,
                          shown_value(self, args[2]),
                          PyLong_FromLong(yield_line(self, args[0], args[1], frame))};
-    if (record(self->buffer, 5, items) < 0 || after_event(self->gate) < 0)
+    if (record(self->buffer, 5, items) < 0 || after_event(self->gate, self->gate_attrs) < 0)
         return NULL;
     Py_RETURN_NONE;
 }
@@ -247,6 +248,10 @@ generator_hooks_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->buffer = Py_NewRef(buffer);
     self->clock = Py_NewRef(clock);
     self->gate = Py_NewRef(gate);
+    if ((self->gate_attrs = PyObject_GenericGetDict(gate, NULL)) == NULL) {
+        Py_DECREF(self);
+        return NULL;
+    }
     self->cause = Py_NewRef(cause);
     self->plain_types = Py_NewRef(plain_types);
     self->safe_repr = Py_NewRef(safe_repr);
@@ -266,6 +271,7 @@ generator_hooks_traverse(GeneratorHooks *self, visitproc visit, void *arg)
     Py_VISIT(self->buffer);
     Py_VISIT(self->clock);
     Py_VISIT(self->gate);
+    Py_VISIT(self->gate_attrs);
     Py_VISIT(self->cause);
     Py_VISIT(self->plain_types);
     Py_VISIT(self->safe_repr);
@@ -284,6 +290,7 @@ generator_hooks_clear(GeneratorHooks *self)
     Py_CLEAR(self->buffer);
     Py_CLEAR(self->clock);
     Py_CLEAR(self->gate);
+    Py_CLEAR(self->gate_attrs);
     Py_CLEAR(self->cause);
     Py_CLEAR(self->plain_types);
     Py_CLEAR(self->safe_repr);

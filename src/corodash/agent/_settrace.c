@@ -31,6 +31,7 @@ typedef struct {
     PyObject *line_codes;    /* dict: codes with a line breakpoint (their calls: Python) */
     PyObject *buffer;
     PyObject *gate;
+    PyObject *gate_attrs; /* the gate's __dict__: `hold` read without getattr */
     PyObject *cause;
     struct {
         PyCodeObject *code;
@@ -122,7 +123,7 @@ record_whole(SettraceHooks *self, Record *whole, PyObject *tid, int line)
     whole->t = recorder_now();
     if (recorder_put((Recorder *)self->buffer, whole) < 0)
         return -1;
-    return after_event(self->gate);
+    return after_event(self->gate, self->gate_attrs);
 }
 
 /* A known generator resumed by a `for` loop outside a drive command: 1 when recorded, 0
@@ -265,6 +266,10 @@ hooks_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->line_codes = Py_NewRef(line_codes);
     self->buffer = Py_NewRef(buffer);
     self->gate = Py_NewRef(gate);
+    if ((self->gate_attrs = PyObject_GenericGetDict(gate, NULL)) == NULL) {
+        Py_DECREF(self);
+        return NULL;
+    }
     self->cause = Py_NewRef(cause);
     return (PyObject *)self;
 }
@@ -281,6 +286,7 @@ hooks_traverse(SettraceHooks *self, visitproc visit, void *arg)
     Py_VISIT(self->line_codes);
     Py_VISIT(self->buffer);
     Py_VISIT(self->gate);
+    Py_VISIT(self->gate_attrs);
     Py_VISIT(self->cause);
     return 0;
 }
@@ -297,6 +303,7 @@ hooks_clear(SettraceHooks *self)
     Py_CLEAR(self->line_codes);
     Py_CLEAR(self->buffer);
     Py_CLEAR(self->gate);
+    Py_CLEAR(self->gate_attrs);
     Py_CLEAR(self->cause);
     return 0;
 }

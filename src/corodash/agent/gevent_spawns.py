@@ -24,7 +24,7 @@ def announce_spawns(gevent: Any, registry: Registry) -> None:
 
         def announced(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
             glet = _original(*args, **kwargs)
-            registry.greenlet_seen(glet)
+            registry.gevent_spawned(glet)
             return glet
 
         functools.update_wrapper(announced, original)
