@@ -1,5 +1,6 @@
 """History, measured as the user waits for it: ``corodash repl RECORDING --json`` opening a
-recording (to its first answer, then to the task list at the last event), ``goto`` anywhere,
+recording of greenlet switches or of a generator's events (to its first answer, then to the
+task list at the last event), ``goto`` anywhere,
 its peak memory, and ``[`` (one event back) in ``corodash view`` in a real pseudo-terminal.
 Medians and p90 from one run of this script.
 
@@ -28,10 +29,19 @@ from ui import CORODASH, PROGRAMS, Terminal, figures, key_latency  # noqa: E402
 
 def record(folder: Path, switches: int) -> Path:
     """A recording of about ``switches`` events (a greenlet switch flood)."""
-    out = folder / f"switches-{switches}.cdrec"
-    program = str(PROGRAMS / "greenlet_switches.py")
+    return traced(folder, "greenlet_switches.py", switches)
+
+
+def record_generator(folder: Path, events: int) -> Path:
+    """A recording of about ``events`` generator events (a generator's resumes and yields)."""
+    return traced(folder, "generator_events.py", events // 2)
+
+
+def traced(folder: Path, program: str, count: int) -> Path:
+    out = folder / f"{Path(program).stem}-{count}.cdrec"
+    command = [CORODASH, "trace", str(PROGRAMS / program), "--out", str(out), "--quiet"]
     subprocess.run(
-        [CORODASH, "trace", program, "--out", str(out), "--quiet", "--", str(switches)],
+        [*command, "--", str(count)],
         check=True,
         capture_output=True,
     )
@@ -94,6 +104,7 @@ def main() -> None:
         results["1M"] = repl_figures(million, 20)
         results["1M"].update(step_back_latency(million, 30))
         results["big"] = repl_figures(record(Path(folder), big), 20)
+        results["big generator"] = repl_figures(record_generator(Path(folder), big), 20)
     print(json.dumps(results, indent=2))
 
 

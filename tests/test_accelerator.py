@@ -53,6 +53,7 @@ EVERY_KIND = [
     "left_suspended",
     "small_yields",
     "handled_in_generator",
+    "counting_generators",
     "raises_in_generator",
     # iterators
     "countdown_iterator",

@@ -61,12 +61,15 @@ def test_the_state_after_any_event_is_the_fold_of_the_events_up_to_it(trace, mon
         ], seq
 
 
-def test_a_recording_folds_its_switch_blocks_from_records_to_the_same_states(
-    trace, tmp_path, monkeypatch
+@pytest.mark.parametrize(
+    ("name", "argv"), [("many_switches", "20000"), ("counting_generators", "5000")]
+)
+def test_a_recording_folds_its_blocks_of_whole_records_to_the_same_states(
+    trace, tmp_path, monkeypatch, name, argv
 ):
     monkeypatch.setattr(history, "CHECKPOINT_EVENTS", 1000)
-    trace("many_switches", "--", "20000")
-    recording = tmp_path / "many_switches.cdrec"
+    trace(name, "--", argv)
+    recording = tmp_path / f"{name}.cdrec"
     source = open_source(recording)
     events = read_trace(recording)
     chosen = {
@@ -84,18 +87,22 @@ def test_a_recording_folds_its_switch_blocks_from_records_to_the_same_states(
     for event in events:
         model.apply(event)
         if event["seq"] in chosen:
-            expected[event["seq"]] = (
-                states(model),
-                {r.label: r.switches for r in model.tasks.values()},
-                model.last_t,
-            )
+            expected[event["seq"]] = (*rows(model), model.last_t)
     past = History(source)
     for seq in [len(events) - 1, *sorted(chosen, reverse=True), *sorted(chosen)]:
         model = past.model_after(seq)
-        got = (states(model), {r.label: r.switches for r in model.tasks.values()}, model.last_t)
-        assert got[:2] == expected[seq][:2], seq
-        assert got[2] == pytest.approx(expected[seq][2], abs=1e-9)
-    assert len(past._kept) > 3  # kept at the switch blocks, whose models were never built
+        got = (*rows(model), model.last_t)
+        assert got[:-1] == expected[seq][:-1], seq
+        assert got[-1] == pytest.approx(expected[seq][-1], abs=1e-9)
+    assert len(past._kept) > 3  # kept at the whole blocks, whose models were never built
+
+
+def rows(model: RunModel) -> tuple[dict, dict]:
+    """Each task's state, and what a fold of whole records sets: counts, value, line."""
+    return states(model), {
+        row.label: (row.switches, row.yields, row.last_value, row.line)
+        for row in model.tasks.values()
+    }
 
 
 def test_opening_a_recording_at_its_end_reads_it_in_one_pass(trace, tmp_path):
