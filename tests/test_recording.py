@@ -193,6 +193,12 @@ def test_compiled_and_python_decoding_agree():
         records += RECORD.pack(3.0, kind, FORM_BINARY, flag, 4, a, b)
         expected.append(event)
     assert decode(records, [end]) == expected
+    unknown = RECORD.pack(3.0, YIELD, FORM_BINARY, 9, 4, 0, 1)
+    for decoder in (decode, _decode_python):
+        with pytest.raises(ValueError, match="no value of form 9"):
+            decoder(unknown, [])
+    with pytest.raises(ValueError, match="no value of form 9"):
+        _speedups.jsonl(unknown, [], 0, 0.0, {})
     assert _decode_python(records, [end]) == expected
     assert RECORD.unpack(tuple_record(end))[2] == FORM_TUPLE
 

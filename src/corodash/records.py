@@ -57,6 +57,8 @@ _CONSTANT_REPRS = {VALUE_NONE: "None", VALUE_TRUE: "True", VALUE_FALSE: "False"}
 def _value_repr(flag: int, a: int) -> str:
     if flag == VALUE_INT:
         return str(a - (1 << 32) if a >= 1 << 31 else a)
+    if flag not in _CONSTANT_REPRS:
+        raise ValueError(f"no value of form {flag}")
     return _CONSTANT_REPRS[flag]
 
 
