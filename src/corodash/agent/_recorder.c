@@ -1,10 +1,10 @@
 /* The agent's event recorder: a bounded ring of fixed 24-byte records.
  *
- * The traced thread writes a record and goes on: a switch between known greenlets makes no
- * Python object at all. Events with variable fields (names, reprs, text) keep their tuple
- * in `extras`, in order, and their record says so (FORM_TUPLE). The channel thread takes
- * records and their tuples in batches and sends them as they are; the controller decodes
- * them (`decode`) or stores them unchanged in a recording. When the ring is full the
+ * The traced thread writes a record and goes on: a switch between known greenlets, a plain
+ * next() and a yield of a small value make no Python object at all. Other events keep their
+ * tuple in `extras`, in order, and their record says so (FORM_TUPLE). The channel thread
+ * takes records and their tuples in batches and sends them as they are; the controller
+ * decodes them (`decode`, _decode.c) or stores them unchanged in a recording. When the ring is full the
  * traced thread waits, the GIL released, until the channel has taken some: never a lost
  * event, never unbounded memory. */
 #include "_recorder.h"
