@@ -125,6 +125,9 @@ class Terminal:
             self.read()
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
+                # What it wrote between the last read and its exit is still in the pty.
+                while self.read(0):
+                    pass
                 return os.waitstatus_to_exitcode(status)
         self.kill()
         raise AssertionError("the program did not exit")
