@@ -13,6 +13,11 @@ PyObject *task_of(PyObject *table, void *address);
 /* `if gate.hold: gate.event()`, `attrs` the gate's __dict__: 0, or -1 with an error set. */
 int after_event(PyObject *gate, PyObject *attrs);
 
+/* Completes `whole` for task `tid` (borrowed) with `b` and the time now, records it, then
+ * `after_event`: 0, or -1 with an error set. */
+int record_whole(PyObject *buffer, PyObject *gate, PyObject *gate_attrs, PyObject *tid,
+                 Record *whole, uint32_t b);
+
 /* Raises the stop signal on the way out of a callback when the gate asked for a stop. */
 void take_safe_stop(void);
 

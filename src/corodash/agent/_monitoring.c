@@ -118,20 +118,13 @@ shown_value(GeneratorHooks *self, PyObject *value)
     return PyObject_CallOneArg(self->safe_repr, value);
 }
 
-/* Records `whole` for task `tid` (stolen) with `b` and the time now, then the gate. */
+/* Records `whole` for task `tid` (stolen) with `b`: record_whole for these hooks. */
 static int
 whole_record(GeneratorHooks *self, PyObject *tid, Record *whole, int b)
 {
-    unsigned long task = PyLong_AsUnsignedLong(tid);
+    int done = record_whole(self->buffer, self->gate, self->gate_attrs, tid, whole, b);
     Py_DECREF(tid);
-    if (task == (unsigned long)-1 && PyErr_Occurred())
-        return -1;
-    whole->task = (uint32_t)task;
-    whole->b = (uint32_t)b;
-    whole->t = recorder_now();
-    if (recorder_put((Recorder *)self->buffer, whole) < 0)
-        return -1;
-    return after_event(self->gate, self->gate_attrs);
+    return done;
 }
 
 static PyObject *

@@ -112,20 +112,6 @@ pending_for(SettraceHooks *self, PyObject *key)
     return 0;
 }
 
-static int
-record_whole(SettraceHooks *self, Record *whole, PyObject *tid, int line)
-{
-    unsigned long task = PyLong_AsUnsignedLong(tid);
-    if (task == (unsigned long)-1 && PyErr_Occurred())
-        return -1;
-    whole->task = (uint32_t)task;
-    whole->b = (uint32_t)line;
-    whole->t = recorder_now();
-    if (recorder_put((Recorder *)self->buffer, whole) < 0)
-        return -1;
-    return after_event(self->gate, self->gate_attrs);
-}
-
 /* A known generator resumed by a `for` loop outside a drive command: 1 when recorded, 0
  * when it is not that case, -1 on error. */
 static int
@@ -146,7 +132,7 @@ plain_resume(SettraceHooks *self, PyFrameObject *frame)
     frame->f_trace_lines = 0;
     Py_XSETREF(frame->f_trace, Py_NewRef(self->generator_local));
     Record whole = {.kind = RESUME_KIND, .form = FORM_BINARY, .flag = VALUE_NONE};
-    int done = record_whole(self, &whole, tid, 0);
+    int done = record_whole(self->buffer, self->gate, self->gate_attrs, tid, &whole, 0);
     Py_DECREF(tid);
     return done < 0 ? -1 : 1;
 }
@@ -169,7 +155,10 @@ plain_yield(SettraceHooks *self, PyFrameObject *frame, PyObject *value)
     Py_DECREF(key);
     if (tid == NULL)
         return pending < 0 || PyErr_Occurred() ? -1 : 0;
-    return record_whole(self, &whole, tid, PyFrame_GetLineNumber(frame)) < 0 ? -1 : 1;
+    int line = PyFrame_GetLineNumber(frame);
+    if (record_whole(self->buffer, self->gate, self->gate_attrs, tid, &whole, line) < 0)
+        return -1;
+    return 1;
 }
 
 /* A fast path's outcome, its failure kept as the tracer's (contain): then it counts as

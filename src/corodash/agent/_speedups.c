@@ -37,6 +37,23 @@ task_of(PyObject *table, void *address)
     return tid;
 }
 
+/* Completes `whole` for task `tid` (borrowed) with `b` and the time now, puts it in the
+ * recorder `buffer`, then the gate's check. */
+int
+record_whole(PyObject *buffer, PyObject *gate, PyObject *gate_attrs, PyObject *tid,
+             Record *whole, uint32_t b)
+{
+    unsigned long task = PyLong_AsUnsignedLong(tid);
+    if (task == (unsigned long)-1 && PyErr_Occurred())
+        return -1;
+    whole->task = (uint32_t)task;
+    whole->b = b;
+    whole->t = recorder_now();
+    if (recorder_put((Recorder *)buffer, whole) < 0)
+        return -1;
+    return after_event(gate, gate_attrs);
+}
+
 /* What every tracer does after recording: `if gate.hold: gate.event()`, `hold` read from
  * the gate's __dict__ (`attrs`): getattr cost a third of recording a switch. */
 int

@@ -119,9 +119,7 @@ def _trace_functions(rec: Recording) -> TraceFunctions:
         code = frame.f_code
         wanted = verdicts.get(code)
         if wanted is None:
-            wanted = verdicts[code] = wants(code) and (
-                bool(code.co_flags & generator_flag) or code.co_name == "__next__"
-            )
+            wanted = verdicts[code] = classify(code) != NOT_TRACED
         if line_codes and id(code) in line_codes:
             return wrap_frame(frame, on_task_call(frame) if wanted else None)
         return on_task_call(frame) if wanted else None
