@@ -157,12 +157,16 @@ class RunModel:
         tasks = self.tasks
         self.counts["switch"] += len(targets)
         self.last_t = last_t
-        if not tasks.keys() >= set(targets):  # a switch into an unknown task changes nothing
+        into = set(targets)
+        if not tasks.keys() >= into:  # a switch into an unknown task changes nothing
             kept = [(t, o) for t, o in zip(targets, origins, strict=True) if t in tasks]
             targets, origins = [t for t, _ in kept], [o for _, o in kept]
-        for tid, hits in Counter(targets).items():
-            tasks[tid].switches += hits
-        last_in, last_out = _last_places(targets), _last_places(origins)
+            into = set(targets)
+        # A flood is mostly a few tasks switching: a count per task beats a Counter then.
+        hits = Counter(targets) if len(into) > 8 else {tid: targets.count(tid) for tid in into}
+        for tid, count in hits.items():
+            tasks[tid].switches += count
+        last_in, last_out = _last_places(targets, into), _last_places(origins)
         for tid, out in last_out.items():
             row = tasks.get(tid)
             into = last_in.get(tid, -1)
@@ -235,11 +239,12 @@ class RunModel:
         return (live or named or [None])[-1]
 
 
-def _last_places(tids: list[int]) -> dict[int, int]:
-    """Where each task id occurs last (few ids, many places: searched from the end)."""
+def _last_places(tids: list[int], distinct: set[int] | None = None) -> dict[int, int]:
+    """Where each task id occurs last (few ids, many places: searched from the end);
+    ``distinct``: the ids, when known."""
     backwards = tids[::-1]
     last = len(tids) - 1
-    return {tid: last - backwards.index(tid) for tid in set(tids)}
+    return {tid: last - backwards.index(tid) for tid in distinct or set(tids)}
 
 
 class TaskLabels(Mapping[int, str]):
