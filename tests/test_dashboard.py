@@ -117,7 +117,7 @@ async def test_drive_keys_after_the_top_level_ends():
         assert isinstance(app.screen, ThrowDialog)
         await pilot.press(*"oops", "enter")
         await until(pilot, lambda: screen.model.counts["output"] == 1)
-        assert screen.panes.recent[-1]["value"] == "42"  # caught: it yields its total again
+        assert list(screen.panes.recent)[-1]["value"] == "42"  # caught: it yields its total again
         await pilot.press("x")
         await until(pilot, lambda: screen.model.tasks[1].state == "closed")
         await pilot.press("n")
@@ -456,10 +456,10 @@ async def test_a_trace_file_that_cannot_be_written_is_said_and_the_panes_go_on()
         screen = dashboard(pilot)
         await until(pilot, lambda: screen.bridge is not None)
 
-        def full(events):
+        def full(records, extras):
             raise OSError(28, "No space left on device")
 
-        screen.bridge.writer.write = full
+        screen.bridge.writer.write_records = full
         await until(pilot, lambda: screen.run_state == "idle")
         await until(pilot, lambda: any("No space left" in n for n in notifications(pilot)))
         assert sum(screen.model.counts.values()) > 0

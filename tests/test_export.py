@@ -11,51 +11,64 @@ import pytest
 from dashboard_helpers import dashboard, notifications, until
 from test_dashboard import app_for
 
-from corodash.export import ExportCancelled, export_trace
-from corodash.trace_format import TraceWriter, read_trace
+from corodash.export import ExportCancelled, export_run
+from corodash.protocol import SPAWN, YIELD
+from corodash.recording_file import RecordingWriter
+from corodash.records import FORM_BINARY, RECORD, VALUE_INT, tuple_record
+from corodash.trace_format import read_trace
 
 
-def _trace(tmp_path: Path, count: int) -> Path:
-    path = tmp_path / "run.jsonl"
-    writer = TraceWriter(path)
-    writer.write(
-        [
-            {"seq": i, "t": i / 1e6, "kind": "yield", "task": 1, "name": "gen", "value": repr(i)}
-            for i in range(count)
-        ]
+def _recording(tmp_path: Path, count: int, closed: bool = True) -> Path:
+    """A generator's spawn and ``count`` small yields, written whole; left without its
+    index (as the dashboard's is while its program runs) unless ``closed``."""
+    path = tmp_path / "run.cdrec"
+    writer = RecordingWriter(path)
+    writer.begin({"t0": 0.0, "script": "prog.py"})
+    spawn = (SPAWN, 0.0, 1, "gen", "generator", 0, "prog.py", 3, "gen")
+    writer.write_records(tuple_record(spawn), [spawn])
+    yields = b"".join(
+        RECORD.pack(i / 1e6, YIELD, FORM_BINARY, VALUE_INT, 1, i, 4) for i in range(count)
     )
-    writer.close()
+    writer.write_records(yields, [])
+    if closed:
+        writer.close()
     return path
 
 
-def test_an_export_copies_every_event_and_reports_its_progress(tmp_path: Path):
-    trace = _trace(tmp_path, 100_000)
+@pytest.mark.parametrize("closed", [True, False])
+def test_an_export_writes_every_event_and_reports_its_progress(tmp_path: Path, closed: bool):
+    recording = _recording(tmp_path, 100_000, closed)
     folder = tmp_path / "out"
     folder.mkdir()
     seen: list[tuple[str, float]] = []
-    name, chrome = export_trace(
-        str(trace), "prog.py", str(folder), progress=lambda *p: seen.append(p)
+    name, chrome, count = export_run(
+        str(recording), str(folder), progress=lambda *p: seen.append(p)
     )
-    assert Path(name).read_bytes() == trace.read_bytes()
-    assert [e["seq"] for e in read_trace(name)] == list(range(100_000))
+    events = read_trace(name)
+    assert count == 100_001
+    assert [e["seq"] for e in events] == list(range(100_001))
+    assert [e["value"] for e in events[1:]] == [str(i) for i in range(100_000)]
     assert json.loads(Path(chrome).read_text())["traceEvents"][0]["args"] == {"name": "prog.py"}
-    copied = [done for what, done in seen if what == "copying the trace"]
-    assert len(copied) > 1 and copied == sorted(copied) and copied[-1] == 1.0
+    written = [done for what, done in seen if what == "writing JSON Lines"]
+    assert len(written) > 1 and written == sorted(written) and 0 < written[-1] < 1
+    assert [what for what, _ in seen][-1] == "building the timeline"
     assert sorted(os.listdir(folder)) == sorted([os.path.basename(name), os.path.basename(chrome)])
 
 
-def test_a_cancelled_export_leaves_no_file(tmp_path: Path):
-    trace = _trace(tmp_path, 100_000)
+@pytest.mark.parametrize("looks_before_cancel", [1, 30])
+def test_a_cancelled_export_leaves_no_file(tmp_path: Path, looks_before_cancel: int):
+    """Cancelled while the JSONL is written, or while the timeline is (the JSONL done)."""
+    recording = _recording(tmp_path, 100_000)
     folder = tmp_path / "out"
     folder.mkdir()
     looks = []
 
     def cancelled() -> bool:
         looks.append(1)
-        return len(looks) > 1  # after the first piece
+        return len(looks) > looks_before_cancel
 
     with pytest.raises(ExportCancelled):
-        export_trace(str(trace), "prog.py", str(folder), cancelled=cancelled)
+        export_run(str(recording), str(folder), cancelled=cancelled)
     assert os.listdir(folder) == []
 
 

@@ -118,13 +118,13 @@ def test_sigterm_restores_the_terminal_and_stops_the_agent(tmp_path, monkeypatch
         term.wait_for("tick")
         agents = _agents_of(term.pid)
         assert agents
-        assert list(tmp_path.glob("corodash-*.jsonl"))
+        assert list(tmp_path.glob("corodash-*.cdrec"))
         os.kill(term.pid, signal.SIGTERM)
         assert term.close() == 143
         assert b"\x1b[?1049l" in term.arrived  # out of the alternate screen
         assert b"\x1b[?1000l" in term.arrived  # mouse reporting off
         assert _gone(agents)
-        assert not list(tmp_path.glob("corodash-*.jsonl"))  # its temporary trace is deleted
+        assert not list(tmp_path.glob("corodash-*.cdrec"))  # its temporary trace is deleted
     finally:
         term.kill()
 

@@ -97,10 +97,12 @@ class JsonlSource:
 class RecordingSource:
     """A binary recording (docs/recording.md), read a block at a time. Reading on from the
     block last read continues the same pass over the file; a jump starts again at the
-    checkpoint before it. A recording cut short is indexed once, by a scan."""
+    checkpoint before it. A recording without an index (cut short, or the dashboard's own,
+    still being written) is indexed by a scan, which each ``count()`` takes further."""
 
     def __init__(self, path: str | Path) -> None:
         self.reader = RecordingReader(path)
+        self._growing = self.reader.index() is None
         self._starts = self.reader.block_starts()
         self._count = self.reader.event_count()
         self._t0 = self.reader.header.get("t0", 0.0)
@@ -114,6 +116,8 @@ class RecordingSource:
         self.reader.close()
 
     def count(self) -> int:
+        if self._growing:
+            self._count = self.reader.scan().events
         return self._count
 
     def read(self, start: int, stop: int) -> list[Event]:

@@ -1,7 +1,8 @@
-"""A run's whole trace, copied out of its temporary file, with its timeline for Perfetto.
+"""A recording exported as a JSONL trace and a Chrome trace: what ``corodash export`` writes,
+and the dashboard's ``e`` (on the recording it keeps of its run, in a worker).
 
 Exports of long runs take seconds, so an export reports its progress and can be cancelled
-between pieces; its files appear under their names only once complete.
+between blocks; its files appear under their names only once complete.
 """
 
 from __future__ import annotations
@@ -10,14 +11,9 @@ import contextlib
 import os
 import time
 from collections.abc import Callable
-from typing import Any
 
-import msgspec
-
-from corodash.chrome_trace import write_chrome
-
-CHUNK = 1 << 20
-"""Bytes copied or read between looks at progress and cancellation."""
+from corodash.chrome_trace import ChromeWriter
+from corodash.recording_file import RecordingReader
 
 Progress = Callable[[str, float], None]
 """(what is being done, fraction of it done)."""
@@ -27,54 +23,58 @@ class ExportCancelled(Exception):
     """The user cancelled the export; no file was left behind."""
 
 
-def export_trace(
-    trace_path: str,
-    script: str,
+def write_exports(
+    reader: RecordingReader,
+    jsonl: str | None,
+    chrome: str | None,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> int:
+    """Write the exports asked for, each under its name only once complete; the number of
+    events. Raises OSError when a file cannot be written, ExportCancelled when cancelled."""
+    report = progress or (lambda what, done: None)
+    total = max(1, os.path.getsize(reader.path))
+
+    def at_block(what: str) -> Callable[[int], None]:
+        def look(offset: int) -> None:
+            if cancelled():
+                raise ExportCancelled
+            report(what, min(1.0, offset / total))  # a live recording grows meanwhile
+
+        return look
+
+    parts = [(path, path + ".part") for path in (jsonl, chrome) if path]
+    count = 0
+    try:
+        if jsonl:
+            with open(jsonl + ".part", "wb") as out:
+                count = reader.write_jsonl(out, at_block("writing JSON Lines"))
+        if chrome:
+            label = os.path.basename(reader.header.get("script") or str(reader.path))
+            blocks = reader.batches(at_block=at_block("building the timeline"))
+            with open(chrome + ".part", "wb") as out:
+                writer = ChromeWriter(out)
+                writer.run_records(label, blocks, reader.header.get("t0", 0.0))
+                writer.close()
+        for path, part in parts:
+            os.replace(part, path)
+    finally:
+        for _, part in parts:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(part)
+    return count
+
+
+def export_run(
+    recording: str,
     folder: str = ".",
     progress: Progress | None = None,
     cancelled: Callable[[], bool] = lambda: False,
-) -> tuple[str, str]:
-    """Write ``corodash-trace-DATE.jsonl`` and its ``.chrome.json`` in ``folder``; their
-    paths. Raises OSError when they cannot be written, ExportCancelled when cancelled."""
+) -> tuple[str, str, int]:
+    """``corodash-trace-DATE.jsonl`` and its ``.chrome.json`` in ``folder``, from a run's
+    recording (complete or still being written): their paths and the number of events."""
     name = os.path.join(folder, time.strftime("corodash-trace-%Y%m%d-%H%M%S.jsonl"))
     chrome = name.replace(".jsonl", ".chrome.json")
-    report = progress or (lambda what, done: None)
-    parts = [name + ".part", chrome + ".part"]
-    try:
-        events = _copy_and_read(trace_path, parts[0], report, cancelled)
-        report("building the timeline", 0.0)
-        with open(parts[1], "wb") as handle:
-            write_chrome(handle, [(os.path.basename(script), events)])
-        if cancelled():
-            raise ExportCancelled
-        os.replace(parts[0], name)
-        os.replace(parts[1], chrome)
-    finally:
-        for part in parts:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(part)
-    return name, chrome
-
-
-def _copy_and_read(
-    source: str, target: str, report: Progress, cancelled: Callable[[], bool]
-) -> list[dict[str, Any]]:
-    """Copy the trace, decoding its events on the way (one read of the file)."""
-    total = max(1, os.path.getsize(source))
-    decode = msgspec.json.Decoder().decode_lines
-    events: list[dict[str, Any]] = []
-    done = 0
-    with open(source, "rb") as reader, open(target, "wb") as writer:
-        rest = b""
-        while chunk := reader.read(CHUNK):
-            if cancelled():
-                raise ExportCancelled
-            writer.write(chunk)
-            whole, _, tail = (rest + chunk).rpartition(b"\n")
-            events.extend(decode(whole))
-            rest = tail
-            done += len(chunk)
-            report("copying the trace", done / total)
-        if rest.strip():
-            events.extend(decode(rest))
-    return events
+    with RecordingReader(recording) as reader:
+        count = write_exports(reader, name, chrome, progress, cancelled)
+    return name, chrome, count

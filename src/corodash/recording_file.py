@@ -13,7 +13,7 @@ last complete block opens.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -130,6 +130,9 @@ class RecordingReader:
             raise
         self.header: dict[str, Any] = payload
         self._index: dict[str, Any] | bool | None = False
+        self._scan = _Scan(len(MAGIC))
+        """What a scan found in a recording without an index (cut short, or still being
+        written): it goes on from where it stopped."""
 
     def __enter__(self) -> RecordingReader:
         return self
@@ -149,22 +152,34 @@ class RecordingReader:
         return self._index
 
     def block_starts(self) -> list[int]:
-        """The first event of each complete block (a recording cut short is scanned)."""
+        """The first event of each complete block (a recording without an index is
+        scanned, from where the last scan stopped)."""
         index = self.index()
         if index is not None:
             return [block[0] for block in index["blocks"]]
-        return [payload[0] for kind, payload, _ in self._frames(len(MAGIC)) if kind == BLOCK]
+        return self.scan().blocks
 
     def event_count(self) -> int:
         """Events in the complete blocks."""
         index = self.index()
         if index is not None:
             return int(index["events"])
-        count = 0
-        for kind, payload, _ in self._frames(len(MAGIC)):
+        return self.scan().events
+
+    def scan(self) -> _Scan:
+        """Index the complete frames written since the last scan: a recording cut short is
+        read once, one still being written (the dashboard's own) as it grows."""
+        found = self._scan
+        for kind, payload, offset in self._frames(found.offset):
             if kind == BLOCK:
-                count = payload[0] + len(payload[1]) // SIZE
-        return count
+                found.blocks.append(payload[0])
+                found.events = payload[0] + len(payload[1]) // SIZE
+            elif kind == CHECKPOINT:
+                found.checkpoints.append([payload["seq"], offset])
+            elif kind == INDEX:
+                break
+            found.offset = self._file.tell()
+        return found
 
     def _read_index(self) -> dict[str, Any] | None:
         handle = self._file
@@ -179,11 +194,15 @@ class RecordingReader:
             return payload if kind == INDEX else None
         return None
 
-    def batches(self, start: int = 0) -> Iterator[tuple[int, bytes, list]]:
+    def batches(
+        self, start: int = 0, at_block: Callable[[int], None] | None = None
+    ) -> Iterator[tuple[int, bytes, list]]:
         """(first seq, records, tuples) of each complete block from the one holding event
-        ``start``."""
-        for kind, payload, _ in self._frames(self._checkpoint_before(start)):
+        ``start``; ``at_block`` as for ``write_jsonl``."""
+        for kind, payload, offset in self._frames(self._checkpoint_before(start)):
             if kind == BLOCK:
+                if at_block is not None:
+                    at_block(offset)
                 seq, records = payload[0], payload[1]
                 if seq + len(records) // SIZE > start:
                     yield seq, records, payload[2]
@@ -216,22 +235,27 @@ class RecordingReader:
                     continue
                 yield seq, records, builder.expand(decode(records, extras))
 
-    def write_jsonl(self, out: IO[bytes]) -> int:
+    def write_jsonl(self, out: IO[bytes], at_block: Callable[[int], None] | None = None) -> int:
         """The whole recording as the JSONL trace ``--out FILE.jsonl`` would have written,
-        byte for byte; the number of events."""
+        byte for byte; the number of events. ``at_block`` is told each block's offset in
+        the file first (an export's progress, and where it may be cancelled)."""
         builder = TraceBuilder(self.header.get("t0", 0.0))
         encoder = msgspec.json.Encoder()
-        for kind, payload, _ in self._frames(len(MAGIC)):
+        for kind, payload, offset in self._frames(len(MAGIC)):
             if kind == BLOCK:
+                if at_block is not None:
+                    at_block(offset)
                 out.write(builder.encode(payload[1], payload[2], encoder))
         return builder.seq
 
     def _checkpoint_before(self, seq: int) -> int:
         """Where to start reading for event ``seq``: the last checkpoint at or before it;
         the first frame without an index."""
-        index = self.index() if seq > 0 else None
+        if seq <= 0:
+            return len(MAGIC)
+        index = self.index()
         best = len(MAGIC)
-        for at_seq, offset in (index or {}).get("checkpoints", []):
+        for at_seq, offset in index["checkpoints"] if index else self._scan.checkpoints:
             if at_seq > seq:
                 break
             best = offset
@@ -259,6 +283,17 @@ class RecordingReader:
             if kind == INDEX:
                 return
             offset += _FRAME.size + size
+
+
+class _Scan:
+    """A recording's frames as far as scanned: where the next one starts, the first event
+    of each block, the checkpoints ([seq, offset]) and the events in all."""
+
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
+        self.blocks: list[int] = []
+        self.checkpoints: list[list[int]] = []
+        self.events = 0
 
 
 def is_recording(path: str | Path) -> bool:

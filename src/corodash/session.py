@@ -52,8 +52,8 @@ class Reply:
 
 
 class Listener(Protocol):
-    def events(self, events: list[dict[str, Any]]) -> None: ...
-    # optional: def records(self, records: bytes, tuples: list) -> None
+    # one of the two: def events(self, events: list[dict[str, Any]]) -> None
+    #                 def records(self, records: bytes, tuples: list) -> None
     def state(self, state: str, info: dict[str, Any]) -> None: ...
     def reply(self, reply: Reply) -> None: ...
     def toplevel(self, status: dict[str, Any]) -> None: ...
@@ -86,7 +86,8 @@ class HandoverListener:
     """Keeps what a session says until its real listener takes over.
 
     The dashboard starts the agent before it loads Textual, so that both boot at once;
-    the screen's listener then receives everything said so far, in order, and the rest.
+    the screen's listener (one that takes records) then receives everything said so far,
+    in order, and the rest.
     """
 
     def __init__(self) -> None:
@@ -108,8 +109,8 @@ class HandoverListener:
                 return
             getattr(self._target, name)(*args)
 
-    def events(self, events: list[dict[str, Any]]) -> None:
-        self._say("events", events)
+    def records(self, records: bytes, extras: list) -> None:
+        self._say("records", records, extras)
 
     def state(self, state: str, info: dict[str, Any]) -> None:
         self._say("state", state, info)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
-from corodash.chrome_trace import ChromeWriter
+from corodash.export import write_exports
 from corodash.recording_file import RecordingError, RecordingReader
 
 
@@ -21,18 +20,12 @@ def export_recording(path: str, jsonl: str | None, chrome: str | None) -> int:
         return 2
     with reader:
         try:
-            if jsonl:
-                with open(jsonl, "wb") as out:
-                    count = reader.write_jsonl(out)
-                print(f"corodash: {count} events to {jsonl}", file=sys.stderr)
-            if chrome:
-                label = os.path.basename(reader.header.get("script") or path)
-                with open(chrome, "wb") as out:
-                    writer = ChromeWriter(out)
-                    writer.run_records(label, reader.batches(), reader.header.get("t0", 0.0))
-                    writer.close()
-                print(f"corodash: timeline to {chrome}", file=sys.stderr)
+            count = write_exports(reader, jsonl, chrome)
         except OSError as error:
             print(f"corodash: cannot write the export: {error.strerror}", file=sys.stderr)
             return 1
+    if jsonl:
+        print(f"corodash: {count} events to {jsonl}", file=sys.stderr)
+    if chrome:
+        print(f"corodash: timeline to {chrome}", file=sys.stderr)
     return 0

@@ -1,5 +1,6 @@
-"""Connects one agent session to a widget: events become messages, and every event is also
-written to a trace file on disk (the screen keeps only a bounded window of them)."""
+"""Connects one agent session to a widget: batches become messages, and every event is also
+written, as it came, to a recording on disk (the screen keeps only a bounded window of them;
+history and the export read the recording)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from typing import Any
 
 from textual.message_pump import MessagePump
 
+from corodash.live_feed import Folded, LiveFeed
+from corodash.recording_file import RecordingWriter
+from corodash.records import SIZE, shift_times
 from corodash.run_client import RunClient
 from corodash.session import AgentSession, HandoverListener, Reply, RunOptions
-from corodash.trace_format import TraceWriter
 from corodash.tui.messages import (
     AgentEnded,
     AgentStateChanged,
@@ -37,16 +40,19 @@ class SessionBridge:
         """``started``: a session already running under a HandoverListener."""
         self.target = target
         self.run = run
-        handle, path = tempfile.mkstemp(prefix="corodash-", suffix=".jsonl")
+        handle, path = tempfile.mkstemp(prefix="corodash-", suffix=".cdrec")
         os.close(handle)
         self.trace_path = path
-        self.writer = TraceWriter(path)
+        self.writer = RecordingWriter(path)
         self.write_error: str | None = None
         self._started = started
         self.client = RunClient(options, self, started)
         self.session = self.client.session
+        self.feed = LiveFeed(self.client.model)
+        self.t0: float | None = None
+        """The run's start: the recording's times are counted from it, stops left out."""
         self._lock = threading.Lock()
-        self._waiting: list[dict[str, Any]] = []
+        self._waiting: list[tuple[bytes, list]] = []
         self._announced = False
 
     def start(self) -> None:
@@ -67,26 +73,39 @@ class SessionBridge:
 
     # -- Listener ------------------------------------------------------------------------
 
-    def events(self, events: list[dict[str, Any]]) -> None:
+    def records(self, records: bytes, extras: list) -> None:
+        """A batch, undecoded (session.py): to the recording, and queued for the screen."""
+        builder = self.session.builder
+        if self.t0 is None:
+            self.t0 = builder.t0
+        if builder.t0 != self.t0:  # after a stop: its length comes off the times
+            records, extras = shift_times(records, extras, builder.t0 - self.t0)
         if self.write_error is None:
             try:
-                self.writer.write(events)
-            except OSError as error:  # the panes go on; the export would be partial
+                self.writer.begin({"t0": self.t0, "script": self.client.options.script})
+                self.writer.write_records(records, extras)
+            except OSError as error:  # the panes go on; history and the export stop there
                 self.write_error = f"the trace file {self.trace_path}: {error.strerror}"
                 self.target.post_message(TraceUnwritable(self.run, self.write_error))
         with self._lock:
-            self._waiting.extend(events)
+            self._waiting.append((records, extras))
             if self._announced:
                 return
             self._announced = True
         self.target.post_message(EventsArrived(self.run))
 
-    def take_events(self) -> list[dict[str, Any]]:
-        """Every event that arrived since the last call (on the UI's thread)."""
+    def take(self, tail: int | None) -> list[Folded]:
+        """Every batch that arrived since the last call, folded into the run's model, with
+        their last ``tail`` events expanded (all for None): on the UI's thread."""
         with self._lock:
-            events, self._waiting = self._waiting, []
+            batches, self._waiting = self._waiting, []
             self._announced = False
-        return events
+        tails = [None] * len(batches) if tail is None else last_counts(batches, tail)
+        t0 = self.t0 or 0.0
+        return [
+            self.feed.fold(records, extras, t0, last)
+            for (records, extras), last in zip(batches, tails, strict=True)
+        ]
 
     def state(self, state: str, info: dict[str, Any]) -> None:
         self.target.post_message(AgentStateChanged(self.run, state, info))
@@ -99,3 +118,12 @@ class SessionBridge:
 
     def ended(self, end: dict[str, Any]) -> None:
         self.target.post_message(AgentEnded(self.run, end))
+
+
+def last_counts(batches: list[tuple[bytes, list]], tail: int) -> list[int | None]:
+    """How many of each batch's events are among the last ``tail`` of them all."""
+    counts: list[int | None] = []
+    for records, _ in reversed(batches):
+        counts.append(min(tail, len(records) // SIZE))
+        tail -= counts[-1] or 0
+    return counts[::-1]

@@ -9,11 +9,11 @@ prompt) is added to it.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 from corodash.describe import describe, printable
+from corodash.live_feed import Folded, RecentEvents
 from corodash.model import TaskLabels
 from corodash.tui.widgets.tail_log import TailLog
 
@@ -42,7 +42,7 @@ class LogPanes:
     def __init__(self, events: TailLog, output: TailLog) -> None:
         self.events = events
         self.output = output
-        self.recent: deque[dict[str, Any]] = deque(maxlen=RECENT_EVENTS)
+        self.recent = RecentEvents(RECENT_EVENTS)
         self.filter_task: int | None = None
         self.kind_filter = 0
         self._open_progress = False
@@ -52,13 +52,17 @@ class LogPanes:
         self._open_tag = ""
         self._frozen: tuple[list[str], list[str], bool, str | None] | None = None
         """History on show: the live output lines (and events'), kept to put back."""
-        self._held: list[dict[str, Any]] = []
-        """Events that arrived while history was on show: added when it closes."""
+        self._unshown = 0
+        """Events of the batches since the last line written that got no line: counted in
+        the next "… more events" line."""
+        self._held: list[Folded] = []
+        """Batches that arrived while history was on show: added when it closes."""
         self._past_first: int | None = None
         """History: the number of the first event on show, kept from step to step."""
 
     def clear(self) -> None:
         self.recent.clear()
+        self._unshown = 0
         self.events.clear()
         self.output.clear()
         self._open_progress = False
@@ -73,13 +77,15 @@ class LogPanes:
         """What the next press of the kinds key shows."""
         return KIND_FILTERS[(self.kind_filter + 1) % len(KIND_FILTERS)][0]
 
-    def add(self, events: list[dict[str, Any]], labels: TaskLabels) -> None:
-        """Fold a batch in (held back while history is on show)."""
+    def add(self, batch: Folded, labels: TaskLabels) -> None:
+        """A batch's lines (held back while history is on show): of its last events, those
+        the filters show, after a line counting the events before them."""
         if self._frozen is not None:
-            self._held.extend(events)
+            self._held.append(batch)
             return
-        self.recent.extend(events)
-        shown = [e for e in events if self.shown(e)]
+        self.recent.add(batch.pieces)
+        shown = [e for e in batch.last_events() if self.shown(e)]
+        self._unshown += batch.skipped
         if shown:
             lines = last_lines(
                 shown,
@@ -87,9 +93,11 @@ class LogPanes:
                 6,
                 "events",
                 lambda e: event_line(e, labels),
+                self._unshown,
             )
+            self._unshown = 0
             self.events.write_lines(lines)
-        output = [e for e in events if e["kind"] == "output"]
+        output = [e for e in batch.events if e["kind"] == "output"]
         if output:
             self._add_output(output, labels)
 
@@ -151,10 +159,10 @@ class LogPanes:
         """The task of the event on line ``line`` of the events pane (lines start with the
         event's number; the recent events are numbered without gaps)."""
         words = self.events.lines[line].split(maxsplit=1) if line < len(self.events.lines) else []
-        if not words or not words[0].isdigit() or not self.recent:
+        if not words or not words[0].isdigit():
             return None
-        index = int(words[0]) - self.recent[0]["seq"]
-        return self.recent[index]["task"] if 0 <= index < len(self.recent) else None
+        event = self.recent.at(int(words[0]))
+        return event["task"] if event is not None else None
 
     def show_past(
         self, events: list[dict[str, Any]], output: list[dict[str, Any]], labels: TaskLabels
@@ -189,7 +197,8 @@ class LogPanes:
         self.output.clear()
         self.output.write_lines(output)
         held, self._held = self._held, []
-        self.add(held, labels)
+        for batch in held:
+            self.add(batch, labels)
         self.refilter(labels)  # the filters may have changed meanwhile
 
     def next_kind_filter(self) -> None:
@@ -208,12 +217,17 @@ def event_line(event: dict[str, Any], labels: TaskLabels) -> str:
 
 
 def last_lines(
-    items: list[Any], limit: int, indent: int, noun: str, line: Callable[[Any], str]
+    items: list[Any],
+    limit: int,
+    indent: int,
+    noun: str,
+    line: Callable[[Any], str],
+    before: int = 0,
 ) -> list[str]:
-    """The last ``limit`` items as lines, after one counting those left out (a pane formats
-    only what stays in its window)."""
+    """The last ``limit`` items as lines, after one counting those left out, ``before``
+    more among them (a pane formats only what stays in its window)."""
     lines = [line(item) for item in items[-limit:]]
-    if len(items) > limit:
-        skipped = len(items) - limit
+    skipped = max(0, len(items) - limit) + before
+    if skipped:
         lines.insert(0, f"{'':>{indent}} … {skipped:,} more {noun} (all in the trace: e exports)")
     return lines

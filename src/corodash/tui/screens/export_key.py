@@ -1,5 +1,6 @@
-"""``e``: export the run's whole trace, in a thread worker so the keys keep answering; ``e``
-again while it works cancels it. Its progress shows in the status line.
+"""``e``: export the run's whole trace (JSON Lines and a Chrome trace), in a thread worker
+so the keys keep answering; ``e`` again while it works cancels it. Its progress shows in
+the status line.
 
 A mixin of DashboardScreen; the worker's outcome is handled in one place
 (``on_worker_state_changed``).
@@ -12,8 +13,7 @@ import os
 from textual import work
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from corodash.export import ExportCancelled, export_trace
-from corodash.model import RunModel
+from corodash.export import ExportCancelled, export_run
 from corodash.session import RunOptions
 from corodash.tui.bridge import SessionBridge
 
@@ -23,7 +23,6 @@ GROUP = "export"
 class ExportKey:
     options: RunOptions
     bridge: SessionBridge | None
-    model: RunModel
     job: str
     """What a background job is doing, for the status line ("" when none is)."""
     _dirty: bool
@@ -47,10 +46,12 @@ class ExportKey:
             return
         self.job = "exporting: e cancels"
         self._dirty = True
-        self._export(self.bridge.trace_path, sum(self.model.counts.values()))
+        self._export(self.bridge.trace_path)
 
     @work(thread=True, exclusive=True, group=GROUP, exit_on_error=False, description="export")
-    def _export(self, trace_path: str, count: int) -> tuple[str, str, int]:
+    def _export(self, recording: str) -> tuple[str, str, int]:
+        """The run so far, from the recording the dashboard keeps of it (as complete as the
+        last block written)."""
         worker = get_current_worker()
 
         def progress(what: str, done: float) -> None:
@@ -60,10 +61,7 @@ class ExportKey:
         def cancelled() -> bool:
             return worker.is_cancelled
 
-        name, chrome = export_trace(
-            trace_path, self.options.script, progress=progress, cancelled=cancelled
-        )
-        return name, chrome, count
+        return export_run(recording, progress=progress, cancelled=cancelled)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker

@@ -1,8 +1,8 @@
 """History mode: step back and forth through the run's events, every pane showing the state
 as of the event looked at, while the live program stays stopped.
 
-A mixin of DashboardScreen. The events come from the trace the dashboard writes (or the
-recording ``corodash view`` opened); history.py computes the state as of any of them.
+A mixin of DashboardScreen. The events come from the recording the dashboard writes of its
+run (or the one ``corodash view`` opened); history.py computes the state as of any of them.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from typing import Any
 
 from textual.binding import Binding
 
-from corodash.event_sources import Event, EventSource, JsonlSource
+from corodash.event_sources import Event, EventSource, RecordingSource
 from corodash.history import History, HistoryError, past_where
 from corodash.model import RunModel
+from corodash.recording_file import RecordingError
 from corodash.session import RunOptions
 from corodash.tui.bridge import SessionBridge
 from corodash.tui.stop_follower import StopFollower
@@ -148,7 +149,11 @@ class HistoryKeys:
         if self.bridge is None:
             self.notify("no run to look back on", severity="warning")
             return None
-        self.past = History(JsonlSource(self.bridge.trace_path))
+        try:
+            self.past = History(RecordingSource(self.bridge.trace_path))
+        except (RecordingError, OSError):  # not even its header yet
+            self.notify("no events yet to look back on", severity="warning")
+            return None
         return self.past
 
     def forget_past(self) -> None:

@@ -15,6 +15,7 @@ from corodash.model import RunModel
 from corodash.run_client import RunClient
 from corodash.session import RunOptions
 from corodash.tui.bridge import SessionBridge
+from corodash.tui.log_panes import LINES_PER_BATCH
 from corodash.tui.messages import (
     AgentEnded,
     AgentStateChanged,
@@ -38,18 +39,16 @@ class RunFeed:
     carried: list[dict[str, Any]]
 
     def on_events_arrived(self, message: EventsArrived) -> None:
+        """Fold the batches in; only what the panes can show is expanded into events (with
+        a filter on, the events pane may show any of them)."""
         if message.run != self.run_number or self.bridge is None:
             return
-        self.apply_events(self.bridge.take_events())
-
-    def apply_events(self, events: list[dict[str, Any]]) -> None:
-        """Fold a batch in; only lines that stay in the panes' windows are formatted."""
-        if self.client is not None:
-            self.client.handle("events", events)
-        self.logs.add(events, self.model.labels)
-        for event in events:
-            if event["kind"] == "diagnostic":
-                self.notify(f"corodash: {event['message']}", severity="warning", timeout=12)
+        filtered = self.logs.panes.filter_task is not None or self.logs.panes.kind_filter
+        for batch in self.bridge.take(None if filtered else LINES_PER_BATCH):
+            self.logs.add(batch, self.model.labels)
+            for event in batch.events:
+                if event["kind"] == "diagnostic":
+                    self.notify(f"corodash: {event['message']}", severity="warning", timeout=12)
         self._dirty = True
 
     def on_agent_state_changed(self, message: AgentStateChanged) -> None:

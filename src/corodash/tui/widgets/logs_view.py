@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Static, TabbedContent, TabPane
 
+from corodash.live_feed import Folded
 from corodash.model import TaskLabels
 from corodash.timeline import build_timeline
 from corodash.tui.log_panes import EVENT_WINDOW, LogPanes
@@ -85,8 +86,8 @@ class LogsView(Vertical):
     def clear(self) -> None:
         self.panes.clear()
 
-    def add(self, events: list[dict[str, Any]], labels: TaskLabels) -> None:
-        self.panes.add(events, labels)
+    def add(self, batch: Folded, labels: TaskLabels) -> None:
+        self.panes.add(batch, labels)
         self._timeline_stale = True
 
     def add_output_lines(self, lines: list[str]) -> None:
