@@ -1,5 +1,5 @@
 """Random access to a run's events, wherever they are kept: a binary recording, a JSON Lines
-trace, or the trace the dashboard writes while its program runs.
+trace, or the recording the dashboard writes while its program runs.
 
 History (history.py) asks a source for ``count()`` and ``read(start, stop)`` only, so the
 same stepping works on a live run and after the fact. A source never holds every event in
@@ -49,7 +49,7 @@ class ListSource:
 
 class JsonlSource:
     """A JSONL trace, one event per line; lines still being written are indexed when they
-    are complete (the dashboard's own trace grows while its program runs)."""
+    are complete (a trace ``corodash trace --out FILE.jsonl`` is still writing)."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)

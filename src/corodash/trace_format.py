@@ -113,11 +113,6 @@ class TraceWriter:
         """Times count from the header's ``t0`` (as a recording's header says it)."""
         self.builder.t0 = header["t0"]
 
-    def write(self, events: list[dict[str, Any]]) -> None:
-        if events:
-            self._file.write(self._encoder.encode_lines(events))
-            self._file.flush()
-
     def write_records(self, records: bytes, extras: list) -> None:
         """A batch as the agent sent it (records.py), numbered here."""
         self._file.write(self.builder.encode(records, extras, self._encoder))
