@@ -27,6 +27,9 @@ class Terminal:
         self.screen = pyte.Screen(columns, lines)
         self.stream = pyte.ByteStream(self.screen)
         self.arrived = b""
+        self._unparsed: list[bytes] = []
+        """Bytes read but not yet given to the screen model: parsing a frame takes pyte
+        milliseconds, which would delay stamping the bytes after it."""
         env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(lines)}
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
@@ -37,6 +40,9 @@ class Terminal:
         os.set_blocking(self.fd, False)
 
     def text(self) -> str:
+        if self._unparsed:
+            self.stream.feed(b"".join(self._unparsed))
+            self._unparsed.clear()
         return "\n".join(self.screen.display)
 
     def read(self, seconds: float = 0.05) -> int:
@@ -49,7 +55,7 @@ class Terminal:
         except OSError:
             return 0
         self.arrived += data
-        self.stream.feed(data)
+        self._unparsed.append(data)
         return len(data)
 
     def next_arrival(self, timeout: float = 1.0) -> float | None:
@@ -64,7 +70,7 @@ class Terminal:
             return None
         arrived = time.perf_counter()
         self.arrived += data
-        self.stream.feed(data)
+        self._unparsed.append(data)
         return arrived
 
     def wait_for_bytes(self, text: bytes, timeout: float = 20) -> float:
@@ -79,7 +85,7 @@ class Terminal:
                     continue
                 arrived = time.perf_counter()
                 self.arrived += data
-                self.stream.feed(data)
+                self._unparsed.append(data)
                 if text in self.arrived:
                     return arrived
         raise AssertionError(f"{text!r} never reached the terminal")
@@ -109,6 +115,13 @@ class Terminal:
             if text not in self.text():
                 return self.text()
         raise AssertionError(f"{text!r} stayed on screen:\n{self.text()}")
+
+    def read_for(self, seconds: float) -> None:
+        """Keep reading for ``seconds``, as a terminal does: a child whose output is not read
+        blocks once the pty's buffer is full, and then has frames queued behind it."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            self.read(left)
 
     def drain(self, quiet: float = 0.1) -> None:
         """Read until nothing has arrived for ``quiet`` seconds."""

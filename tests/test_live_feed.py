@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from dashboard_helpers import dashboard, until
 from test_dashboard import app_for, program
 
 from corodash.event_sources import RecordingSource
-from corodash.live_feed import LiveFeed, RecentEvents
+from corodash.live_feed import MIN_COLUMNS, LiveFeed, RecentEvents
 from corodash.model import RunModel
 from corodash.protocol import OUTPUT, SPAWN, SWITCH, YIELD
-from corodash.records import FORM_BINARY, RECORD, VALUE_INT, tuple_record
+from corodash.records import FORM_BINARY, RECORD, VALUE_INT, RecordFilter, tuple_record
 from corodash.session import RunOptions
 from corodash.trace_format import TraceBuilder
 from corodash.tui.app import CorodashApp
-from corodash.tui.log_panes import LINES_PER_BATCH
+from corodash.tui.log_panes import KIND_FILTERS, LINES_PER_BATCH
 
 T0 = 100.0
 
@@ -95,13 +96,69 @@ def test_a_flood_folds_as_every_event_would_and_only_its_tail_and_tuples_are_exp
     assert recent.at(5) is None
 
 
-def test_with_a_filter_on_every_event_is_expanded():
+def _pane_would_show(events: list[dict], keep, tail: int) -> tuple[list[dict], int]:
+    """The events a pane filtered by ``keep`` shows of ``events`` (its last ``tail``), and
+    how many more it counts."""
+    shown = [e for e in events if keep(e)]
+    return shown[-tail:], max(0, len(shown) - tail)
+
+
+FILTERS = {
+    "the generator": (RecordFilter(None, 3), lambda e: e["task"] == 3 or e.get("from") == 3),
+    "ping (switches to and from it)": (
+        RecordFilter(None, 1),
+        lambda e: e["task"] == 1 or e.get("from") == 1,
+    ),
+    "generator kinds": (
+        RecordFilter(KIND_FILTERS[1][1], None),
+        lambda e: e["kind"] in KIND_FILTERS[1][1],
+    ),
+    "pong's switches": (
+        RecordFilter(KIND_FILTERS[2][1], 2),
+        lambda e: e["kind"] in KIND_FILTERS[2][1] and (e["task"] == 2 or e.get("from") == 2),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", FILTERS)
+def test_with_a_filter_on_only_its_last_events_and_the_tuples_are_expanded(name):
+    keep, keeps = FILTERS[name]
     records, extras = _flood()
     events, every = _every_event(records, extras)
     feed = LiveFeed(RunModel())
-    folded = feed.fold(records, extras, T0, None)
-    assert folded.events == events and folded.skipped == 0
+    tail = 30
+    folded = feed.fold(records, extras, T0, tail, keep.whole_matches(records))
     assert _rows(feed.model) == _rows(every)
+    lines, more = _pane_would_show(events, keeps, tail)
+    shown = [e for e in folded.last_events() if keeps(e)]
+    assert shown[-tail:] == lines
+    assert folded.skipped + max(0, len(shown) - tail) == more
+    assert all(e == events[e["seq"]] for e in folded.events)
+    assert len(folded.events) < tail + 2 * MIN_COLUMNS + len(extras)  # not the 10,000
+
+
+def test_a_filter_reads_from_records_which_whole_events_it_shows():
+    """A task's id anywhere in a record (a yield's value, another field) is not a match:
+    only the task, and a switch's origin."""
+    big = 0x01000001
+    records = b"".join(
+        [
+            RECORD.pack(1.0, SWITCH, FORM_BINARY, 0, big, 7, 0),
+            RECORD.pack(1.0, SWITCH, FORM_BINARY, 0, 7, big, 0),
+            RECORD.pack(1.0, SWITCH, FORM_BINARY, 0, 7, 1, 0),
+            RECORD.pack(1.0, YIELD, FORM_BINARY, VALUE_INT, 7, big, big),
+            RECORD.pack(1.0, YIELD, FORM_BINARY, VALUE_INT, big, 5, 9),
+            RECORD.pack(1.0, SWITCH, FORM_BINARY, 0, 1, 0x00010000, 0),
+            tuple_record((OUTPUT, 1.0, big, "stdout", "tuples are always expanded")),
+        ]
+    )
+    assert RecordFilter(None, big).whole_matches(records) == bytes([1, 1, 0, 0, 1, 0, 0])
+    assert RecordFilter(frozenset({"yield"}), big).whole_matches(records) == bytes(
+        [0, 0, 0, 0, 1, 0, 0]
+    )
+    assert RecordFilter(frozenset({"switch"}), None).whole_matches(records) == bytes(
+        [1, 1, 1, 0, 0, 1, 0]
+    )
 
 
 def test_batches_fold_on_from_where_the_last_one_ended():
@@ -148,3 +205,23 @@ async def test_the_recording_leaves_out_the_time_spent_stopped():
         kept = recorded.read(0, recorded.count())
         assert [e["t"] for e in kept] == [e["t"] for e in shown]
         assert kept[-1]["t"] - kept[-2]["t"] < 0.5 / 2  # not the half second spent stopped
+
+
+async def test_a_dashboard_filtered_in_a_flood_shows_the_last_events_the_filter_keeps():
+    app = CorodashApp(RunOptions(program("many_switches"), ["200000"], step=True))
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.run_state == "paused")
+        await pilot.press("k", "k", "c")  # generators, then switches; continue
+        assert screen.panes.title == "switches"
+        await until(pilot, lambda: screen.run_state == "idle", timeout=30)
+        source = RecordingSource(screen.bridge.trace_path)
+        await until(pilot, lambda: source.count() == sum(screen.model.counts.values()))
+        events = source.read(0, source.count())
+        switches = [e["seq"] for e in events if e["kind"] == "switch"]
+        assert len(switches) >= 200_000
+        lines = screen.panes.events.lines
+        numbered = [int(line.split()[0]) for line in lines if line.split()[0].isdigit()]
+        assert numbered[-50:] == switches[-50:]
+        assert all(events[seq]["kind"] in ("spawn", "switch") for seq in numbered)
+        assert any(" more events (all in the trace" in line for line in lines)

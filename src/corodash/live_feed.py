@@ -4,8 +4,9 @@ the run's model, and expanded into trace events only where a pane can show them.
 Under a flood, expanding every record into a dict cost the controller more than the traced
 program spent making it. So a long run of whole records (switches, plain resumes, small
 yields) is folded as columns (``records.WholeRun``) and kept as records; what is expanded is
-the batch's last events, which the events pane shows, and every event kept as a tuple
-(spawns, output, diagnostics, values: any of them may change a pane). UI-free.
+the batch's last events, which the events pane shows (with a filter on, its last events the
+filter shows), and every event kept as a tuple (spawns, output, diagnostics, values: any of
+them may change a pane). UI-free.
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from typing import Any
 
 from corodash.model import RunModel
 from corodash.protocol import expand_batch
-from corodash.records import FORM_BINARY, FORM_OFFSET, FORM_TUPLE, SIZE, WholeRun, decode
+from corodash.records import (
+    FORM_BINARY,
+    FORM_OFFSET,
+    FORM_TUPLE,
+    SIZE,
+    WholeRun,
+    decode,
+)
 from corodash.trace_format import TraceBuilder
 
 Event = dict[str, Any]
@@ -51,8 +59,9 @@ Piece = list[Event] | WholeRecords
 
 class Folded:
     """What one batch brought: the events expanded, in order (``events``), of which the last
-    ``tail`` are the batch's last events without a gap; ``skipped`` events came before those
-    (a pane counts them); the whole batch in order as ``pieces``."""
+    ``tail`` are those the events pane may show (with no filter, the batch's last events
+    without a gap); ``skipped`` events it would show came before those and were not
+    expanded (it counts them); the whole batch in order as ``pieces``."""
 
     __slots__ = ("events", "pieces", "skipped", "tail")
 
@@ -74,20 +83,48 @@ class LiveFeed:
         self.model = model
         self.builder = TraceBuilder()
 
-    def fold(self, records: bytes, extras: list, t0: float, tail: int | None) -> Folded:
-        """Fold one batch in; expand its last ``tail`` events (all of them for None) and
-        its tuples."""
+    def fold(
+        self,
+        records: bytes,
+        extras: list,
+        t0: float,
+        tail: int,
+        shown: bytes | None = None,
+    ) -> Folded:
+        """Fold one batch in and expand its tuples, and of the rest: with no filter, its
+        last ``tail`` events; with one, its last ``tail`` whole records the filter shows
+        (``shown``: ``RecordFilter.whole_matches``)."""
         self.builder.t0 = t0
         count = len(records) // SIZE
-        cut = 0 if tail is None else max(0, count - tail)
-        forms = records[FORM_OFFSET::SIZE]
+        marks = bytearray(records[FORM_OFFSET::SIZE])  # FORM_TUPLE: expanded
+        if shown is None:
+            cut = max(0, count - tail)
+            marks[cut:] = bytes([FORM_TUPLE]) * (count - cut)
+            events, pieces, _ = self._fold_marked(records, extras, t0, marks, None)
+            return Folded(events, count - cut, cut, pieces)
+        at = count
+        for _ in range(tail):
+            at = shown.rfind(1, 0, at)
+            if at < 0:
+                break
+            marks[at] = FORM_TUPLE
+        events, pieces, skipped = self._fold_marked(records, extras, t0, marks, shown)
+        return Folded(events, len(events), skipped, pieces)
+
+    def _fold_marked(
+        self, records: bytes, extras: list, t0: float, marks: bytearray, shown: bytes | None
+    ) -> tuple[list[Event], list[Piece], int]:
+        """Fold the batch: records marked FORM_TUPLE are expanded, and so are runs of the
+        others too short for columns. Also: how many records folded as columns the
+        filter would show (all of them, with ``shown`` None)."""
+        count = len(marks)
         events: list[Event] = []
         pieces: list[Piece] = []
-        taken = 0  # tuples expanded so far
+        taken = skipped = 0  # taken: tuples expanded so far
         start = at = 0  # start: the first record not folded yet
-        while at < cut:
-            end = forms.find(FORM_TUPLE, at, cut)
-            end = cut if end < 0 else end
+        while at < count:
+            end = marks.find(FORM_TUPLE, at)
+            end = count if end < 0 else end
             if end - at >= MIN_COLUMNS:
                 taken = self._expand(records, extras, start, at, taken, events, pieces)
                 whole = WholeRecords(
@@ -96,13 +133,12 @@ class LiveFeed:
                 self.model.apply_whole(WholeRun(whole.records, t0))
                 self.builder.seq += len(whole)
                 pieces.append(whole)
+                skipped += len(whole) if shown is None else shown.count(1, at, end)
                 start = end
-            following = forms.find(FORM_BINARY, end, cut)
-            at = cut if following < 0 else following
-        taken = self._expand(records, extras, start, cut, taken, events, pieces)
-        tail_events = len(events)
-        self._expand(records, extras, cut, count, taken, events, pieces)
-        return Folded(events, len(events) - tail_events, cut, pieces)
+            following = marks.find(FORM_BINARY, end)
+            at = count if following < 0 else following
+        self._expand(records, extras, start, count, taken, events, pieces)
+        return events, pieces, skipped
 
     def _expand(
         self,

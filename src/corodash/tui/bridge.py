@@ -14,7 +14,7 @@ from textual.message_pump import MessagePump
 
 from corodash.live_feed import Folded, LiveFeed
 from corodash.recording_file import RecordingWriter
-from corodash.records import SIZE, shift_times
+from corodash.records import SIZE, RecordFilter, shift_times
 from corodash.run_client import RunClient
 from corodash.session import AgentSession, HandoverListener, Reply, RunOptions
 from corodash.tui.messages import (
@@ -94,17 +94,25 @@ class SessionBridge:
             self._announced = True
         self.target.post_message(EventsArrived(self.run))
 
-    def take(self, tail: int | None) -> list[Folded]:
+    def take(self, tail: int, keep: RecordFilter | None) -> list[Folded]:
         """Every batch that arrived since the last call, folded into the run's model, with
-        their last ``tail`` events expanded (all for None): on the UI's thread."""
+        the last ``tail`` events the events pane shows under its filters (``keep``)
+        expanded: on the UI's thread."""
         with self._lock:
             batches, self._waiting = self._waiting, []
             self._announced = False
-        tails = [None] * len(batches) if tail is None else last_counts(batches, tail)
         t0 = self.t0 or 0.0
+        if keep is None:
+            tails = last_counts([len(records) // SIZE for records, _ in batches], tail)
+            return [
+                self.feed.fold(records, extras, t0, last)
+                for (records, extras), last in zip(batches, tails, strict=True)
+            ]
+        shown = [keep.whole_matches(records) for records, _ in batches]
+        tails = last_counts([flags.count(1) for flags in shown], tail)
         return [
-            self.feed.fold(records, extras, t0, last)
-            for (records, extras), last in zip(batches, tails, strict=True)
+            self.feed.fold(records, extras, t0, last, flags)
+            for (records, extras), last, flags in zip(batches, tails, shown, strict=True)
         ]
 
     def state(self, state: str, info: dict[str, Any]) -> None:
@@ -120,10 +128,10 @@ class SessionBridge:
         self.target.post_message(AgentEnded(self.run, end))
 
 
-def last_counts(batches: list[tuple[bytes, list]], tail: int) -> list[int | None]:
-    """How many of each batch's events are among the last ``tail`` of them all."""
-    counts: list[int | None] = []
-    for records, _ in reversed(batches):
-        counts.append(min(tail, len(records) // SIZE))
-        tail -= counts[-1] or 0
+def last_counts(sizes: list[int], tail: int) -> list[int]:
+    """How many of each batch's ``sizes`` events are among the last ``tail`` of them all."""
+    counts: list[int] = []
+    for size in reversed(sizes):
+        counts.append(min(tail, size))
+        tail -= counts[-1]
     return counts[::-1]

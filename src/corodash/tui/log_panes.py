@@ -15,6 +15,7 @@ from typing import Any
 from corodash.describe import describe, printable
 from corodash.live_feed import Folded, RecentEvents
 from corodash.model import TaskLabels
+from corodash.records import RecordFilter
 from corodash.tui.widgets.tail_log import TailLog
 
 KIND_FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
@@ -146,6 +147,13 @@ class LogPanes:
         self.output.write_lines(lines)
         self._open_progress = False
         self._open_text = None
+
+    def record_filter(self) -> RecordFilter | None:
+        """The filters, to choose among records which events to expand (None: no filter)."""
+        kinds = KIND_FILTERS[self.kind_filter][1]
+        if kinds is None and self.filter_task is None:
+            return None
+        return RecordFilter(kinds, self.filter_task)
 
     def shown(self, event: dict[str, Any]) -> bool:
         kinds = KIND_FILTERS[self.kind_filter][1]

@@ -7,6 +7,7 @@ message names its run: those of a run that was restarted since are ignored.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from corodash.describe import printable
@@ -26,6 +27,11 @@ from corodash.tui.messages import (
 )
 from corodash.tui.widgets.logs_view import LogsView
 
+TAKE_INTERVAL = 1 / 30
+"""A flood's batches are taken at most this often: each take formats the events pane's
+lines and redraws it, and keys are answered between takes. A batch after a quiet spell (a
+step's event) is taken at once."""
+
 
 class RunFeed:
     options: RunOptions
@@ -37,14 +43,39 @@ class RunFeed:
     status_detail: str
     _dirty: bool
     carried: list[dict[str, Any]]
+    _last_take = 0.0
+    _take_due: int | None = None
+    """The run whose batches a timer will take."""
 
     def on_events_arrived(self, message: EventsArrived) -> None:
-        """Fold the batches in; only what the panes can show is expanded into events (with
-        a filter on, the events pane may show any of them)."""
-        if message.run != self.run_number or self.bridge is None:
+        """Take the batches now, or at the next take's time (the bridge announces nothing
+        more until they are taken)."""
+        if message.run != self.run_number or self.bridge is None or self._take_due == message.run:
             return
-        filtered = self.logs.panes.filter_task is not None or self.logs.panes.kind_filter
-        for batch in self.bridge.take(None if filtered else LINES_PER_BATCH):
+        wait = self._last_take + TAKE_INTERVAL - time.monotonic()
+        if wait <= 0:
+            self._take_events()
+            return
+        run = self._take_due = self.run_number
+
+        def take_then() -> None:
+            if self._take_due == run == self.run_number and self.bridge is not None:
+                self._take_events()
+
+        self.set_timer(wait, take_then)
+
+    def _catch_up(self) -> None:
+        """Take the batches whose take is due later: what the agent says next (a stop, the
+        end, a reply) comes after them."""
+        if self._take_due == self.run_number and self.bridge is not None:
+            self._take_events()
+
+    def _take_events(self) -> None:
+        """Fold the batches in; only what the panes can show is expanded into events."""
+        assert self.bridge is not None
+        self._last_take = time.monotonic()
+        self._take_due = None
+        for batch in self.bridge.take(LINES_PER_BATCH, self.logs.panes.record_filter()):
             self.logs.add(batch, self.model.labels)
             for event in batch.events:
                 if event["kind"] == "diagnostic":
@@ -54,6 +85,7 @@ class RunFeed:
     def on_agent_state_changed(self, message: AgentStateChanged) -> None:
         if message.run != self.run_number or self.client is None:
             return
+        self._catch_up()
         self.client.handle("state", (message.state, message.info))
         if self.carried:
             self.restore_breaks()
@@ -93,6 +125,7 @@ class RunFeed:
     def on_top_level_ended(self, message: TopLevelEnded) -> None:
         if message.run != self.run_number or self.client is None:
             return
+        self._catch_up()
         self.client.handle("toplevel", message.status)
         status = message.status
         self.status_detail = f" (top level {status['status']}, exit {status['exit_code']})"
@@ -111,6 +144,7 @@ class RunFeed:
     def on_agent_ended(self, message: AgentEnded) -> None:
         if message.run != self.run_number or self.client is None:
             return
+        self._catch_up()
         end = message.end
         self.client.handle("ended", end)
         code = end.get("exit_code")
@@ -133,4 +167,5 @@ class RunFeed:
     def on_reply_received(self, message: ReplyReceived) -> None:
         if message.run != self.run_number or self.client is None:
             return
+        self._catch_up()
         self.client.handle("reply", message.reply)

@@ -97,6 +97,10 @@ class TailLog(Log):
             self._update_maximum_width(updates, self._widest(lines))
 
     def _widest(self, lines: list[str]) -> int:
-        """The width of the widest of ``lines`` (not empty) as the pane shows them."""
+        """The width of the widest of ``lines`` (not empty) as the pane shows them: a line
+        of printable ASCII (most event lines) is as wide as it is long."""
         process = self._process_line
-        return max(cell_len(process(line)) for line in lines)
+        return max(
+            len(line) if line.isascii() and line.isprintable() else cell_len(process(line))
+            for line in lines
+        )
