@@ -89,11 +89,60 @@ class Launched:
 def launch(options: RunOptions) -> Launched:
     events_read, events_write = os.pipe()
     commands_read, commands_write = os.pipe()
-    config = {
+    config = _config(options, events_write, commands_read)
+    process = _start(
+        [options.python, "-P", "-c", AGENT_BOOT, marshal.dumps(config).hex()],
+        (events_write, commands_read),
+        options.stay,
+        options.env,
+    )
+    return Launched(process, events_read, commands_write)
+
+
+class EarlyAgent:
+    """An agent started before the command line is even parsed: it imports what it needs
+    (most of its start-up) while the controller parses its options and checks the script,
+    then waits for its config. Given none (the command failed, or needed no agent), it
+    reads the end of its pipe and exits."""
+
+    def __init__(self, stay: bool) -> None:
+        self.stay = stay
+        self.events_read, events_write = os.pipe()
+        commands_read, self.commands_write = os.pipe()
+        config_read, self._config_write = os.pipe()
+        self.fds = (events_write, commands_read)
+        """The agent's ends of its pipes, by their numbers in the agent."""
+        self.process = _start(
+            [sys.executable, "-P", "-c", AGENT_BOOT, f"fd:{config_read}"],
+            (events_write, commands_read, config_read),
+            stay,
+            {},
+        )
+
+    def take(self, options: RunOptions) -> Launched:
+        """The agent, told to run ``options`` (another interpreter, environment or stdin
+        than it was started with: a new agent, and this one ends)."""
+        if options.python != sys.executable or options.env or options.stay != self.stay:
+            self.abandon()
+            return launch(options)
+        config = marshal.dumps(_config(options, *self.fds))
+        with os.fdopen(self._config_write, "wb") as pipe:
+            pipe.write(config)
+        return Launched(self.process, self.events_read, self.commands_write)
+
+    def abandon(self) -> None:
+        """Not needed after all: it reads the end of its config and exits."""
+        for fd in (self._config_write, self.events_read, self.commands_write):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _config(options: RunOptions, events_fd: int, commands_fd: int) -> dict[str, Any]:
+    return {
         "script": options.script,
         "argv": options.argv,
-        "events_fd": events_write,
-        "commands_fd": commands_read,
+        "events_fd": events_fd,
+        "commands_fd": commands_fd,
         "patch": options.patch,
         "step": options.step,
         "stay": options.stay,
@@ -103,17 +152,25 @@ def launch(options: RunOptions) -> Launched:
         "module": options.module,
         "controller": os.getpid(),
     }
-    env = {**os.environ, **options.env, "PYTHONUNBUFFERED": "1"}
+
+
+def _start(
+    argv: list[str],
+    fds: tuple[int, ...],
+    stay: bool,
+    env: dict[str, str],
+) -> subprocess.Popen[bytes]:
+    """The agent process, given ``fds`` (the controller's copies are closed then)."""
     process = subprocess.Popen(
-        [options.python, "-P", "-c", AGENT_BOOT, marshal.dumps(config).hex()],
-        pass_fds=(events_write, commands_read),
+        argv,
+        pass_fds=fds,
         # repl and dashboard: the program reads what the user types there (send_input)
-        stdin=subprocess.PIPE if options.stay else None,
+        stdin=subprocess.PIPE if stay else None,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=env,
+        env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
         start_new_session=True,
     )
-    os.close(events_write)
-    os.close(commands_read)
-    return Launched(process, events_read, commands_write)
+    for fd in fds:
+        os.close(fd)
+    return process

@@ -3,26 +3,17 @@ must start fast and never load textual."""
 
 from __future__ import annotations
 
-import argparse
 import gc
 import os
 import sys
 
-from corodash.cli_parsers import (
-    compare_parser,
-    dashboard_parser,
-    export_parser,
-    repl_parser,
-    trace_parser,
-    view_parser,
-)
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
     from collections.abc import Sequence
     from typing import Any
 
-    from corodash.agent_launch import RunOptions
+    from corodash.agent_launch import EarlyAgent, RunOptions
 
 CONTROLLER_GC_THRESHOLD = 100_000
 """The controller makes a dict per event: at Python's default (a young collection every 700
@@ -53,7 +44,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     own, script_args = _split_script_args(args)
     if own and own[0] == "trace":
-        return _trace(trace_parser().parse_args(own[1:]), script_args)
+        early = None if NO_AGENT.intersection(own) else _early_agent()
+        try:
+            from corodash.cli_parsers import trace_parser
+
+            return _trace(trace_parser().parse_args(own[1:]), script_args, early)
+        finally:
+            if early is not None:
+                early.abandon()  # if it was not given a program to run
+    from corodash.cli_parsers import (
+        compare_parser,
+        dashboard_parser,
+        export_parser,
+        repl_parser,
+        view_parser,
+    )
+
     if own and own[0] == "repl":
         return _repl(repl_parser().parse_args(own[1:]), script_args)
     if own and own[0] == "compare":
@@ -69,6 +75,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _export(export_parser().parse_args(own[1:]))
     options = dashboard_parser().parse_args(own)
     return _dashboard(options, script_args)
+
+
+NO_AGENT = frozenset({"-h", "--help", "--attach"})
+"""``trace`` options that start no agent of its own."""
+
+
+def _early_agent() -> EarlyAgent:
+    """An agent that boots while the options are parsed and the script checked (the two
+    start-ups overlap instead of adding up): started before ``argparse`` is imported."""
+    from corodash.agent_launch import EarlyAgent
+
+    return EarlyAgent(stay=False)
 
 
 def _split_script_args(args: list[str]) -> tuple[list[str], list[str]]:
@@ -132,7 +150,7 @@ def _checked_script(path: str | None, module: str | None = None) -> str | None:
         return None
 
 
-def _trace(args: argparse.Namespace, script_args: list[str]) -> int:
+def _trace(args: argparse.Namespace, script_args: list[str], early: EarlyAgent | None) -> int:
     if args.attach:
         from corodash.commands.attach_cmd import trace_attached
 
@@ -159,7 +177,8 @@ def _trace(args: argparse.Namespace, script_args: list[str]) -> int:
     options = _run_options(args, script, script_args)
     from corodash.agent_launch import launch
 
-    launched = launch(options)  # the agent boots while the rest of the controller loads
+    # the agent runs the program while the rest of the controller loads
+    launched = early.take(options) if early is not None else launch(options)
     from corodash.commands.stop_signals import stop_on_signals
     from corodash.commands.trace_cmd import EXIT_USER_ERROR, exit_status, report_end
     from corodash.trace_format import read_trace

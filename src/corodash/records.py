@@ -151,7 +151,10 @@ def _last_places(tasks: list[int], chosen: bytes) -> dict[int, int]:
 
 def _mask(*codes: int) -> bytes:
     """A translate table: 1 for each of ``codes``, 0 for every other byte."""
-    return bytes(int(code in codes) for code in range(256))
+    table = bytearray(256)
+    for code in codes:
+        table[code] = 1
+    return bytes(table)
 
 
 _SWITCHES, _YIELDS, _GENERATOR_EVENTS = _mask(SWITCH), _mask(YIELD), _mask(YIELD, RESUME)

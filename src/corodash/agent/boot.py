@@ -2,7 +2,8 @@
 
 Start-up is on the path of every run (``corodash trace`` waits for the agent to start, run
 the program and end), so this imports only what the agent needs, and the controller passes
-its config as marshal data in hex: no ``json``, ``runpy`` or ``ctypes`` before the program.
+its config as marshal data (in hex, or through a pipe when it started the agent before
+knowing what to run): no ``json``, ``runpy`` or ``ctypes`` before the program.
 """
 
 from __future__ import annotations
@@ -42,6 +43,18 @@ def die_with_controller(controller: int) -> None:
 def main() -> None:
     # a crash in C code still says where it happened, on stderr
     faulthandler.enable(all_threads=False)
-    config = AgentConfig(**marshal.loads(bytes.fromhex(sys.argv[1])))
+    config = AgentConfig(**marshal.loads(_config_data(sys.argv[1])))
     die_with_controller(config.controller)
     Agent(config).run()
+
+
+def _config_data(given: str) -> bytes:
+    """The config: in hex, or (``fd:N``, an agent started before the controller knew what
+    to run) read from a pipe. A pipe that ends with nothing said: not needed, exit."""
+    if not given.startswith("fd:"):
+        return bytes.fromhex(given)
+    with os.fdopen(int(given[3:]), "rb") as pipe:
+        data = pipe.read()
+    if not data:
+        os._exit(0)
+    return data
