@@ -3,6 +3,7 @@ a pane can show is expanded, and the run's recording keeps every event in progra
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -225,3 +226,19 @@ async def test_a_dashboard_filtered_in_a_flood_shows_the_last_events_the_filter_
         assert numbered[-50:] == switches[-50:]
         assert all(events[seq]["kind"] in ("spawn", "switch") for seq in numbered)
         assert any(" more events (all in the trace" in line for line in lines)
+
+
+async def test_the_events_pane_on_screen_follows_a_flood_past_its_window():
+    """Once the pane holds its window of lines, each batch moves every line on show up: the
+    screen must show the newest lines, not the rows drawn when the window filled."""
+    app = CorodashApp(RunOptions(program("many_switches"), ["200000"], step=True))
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.run_state == "paused")
+        screen.panes.events.max_lines = 250  # full after two batches, not 25
+        await pilot.press("c")
+        await until(pilot, lambda: screen.run_state == "idle", timeout=30)
+        await pilot.pause()
+        switches = [line.split()[0] for line in screen.panes.events.lines if " switch " in line]
+        drawn = re.findall(r"(\d+)&#160;switch&#160;", app.export_screenshot())
+        assert drawn[-3:] == switches[-3:]

@@ -8,7 +8,12 @@
   messages and a ``call_from_thread`` per batch). The dashboard writes at most a few hundred
   short lines a batch: measuring them in place costs less.
 
-Both override Log internals of the pinned Textual version.
+- Once the log holds ``max_lines``, a write drops lines from the top, so every row on show
+  changes; but ``Log.write_lines`` asks to redraw only the rows the new lines were appended
+  at (past the end, after the drop), and the view, already at the end, does not scroll. The
+  screen kept the rows drawn when the window filled, under a flood for good.
+
+All override Log internals of the pinned Textual version.
 """
 
 from __future__ import annotations
@@ -43,6 +48,13 @@ class TailLog(Log):
         if self.marked is not None and y + self.scroll_offset.y == self.marked:
             strip = strip.apply_style(MARK)
         return strip
+
+    def write_lines(self, lines: list[str], scroll_end: bool | None = None) -> TailLog:  # type: ignore[override]
+        full = self.max_lines is not None and len(self._lines) + len(lines) > self.max_lines
+        super().write_lines(lines, scroll_end)
+        if full:
+            self.refresh()  # the lines moved up: every row on show is another line now
+        return self
 
     def show_lines(self, lines: list[str]) -> None:
         """Show exactly ``lines``, the last one in view, moving as little as possible (a
