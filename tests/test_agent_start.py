@@ -54,6 +54,20 @@ def test_an_agent_started_early_and_not_needed_exits_quietly():
     assert early.process.stderr.read() == b""
 
 
+def test_an_agent_taken_keeps_its_pipes_when_the_command_ends():
+    """``abandon`` runs on every way out of the command: once the run has the agent's pipes,
+    it must not close them (nor descriptors that took their numbers since)."""
+    early = EarlyAgent(stay=False)
+    launched = early.take(RunOptions(program("reports_start")))
+    early.abandon()
+    try:
+        events = b"".join(iter(lambda: os.read(launched.events_fd, 1 << 16), b""))
+        assert b"preloaded" in events
+        assert launched.process.wait(timeout=20) == 0
+    finally:
+        launched.kill()
+
+
 def test_an_agent_started_early_hands_over_to_one_the_options_need():
     """Another environment than the early agent's: a new agent runs, the early one ends."""
     early = EarlyAgent(stay=False)

@@ -112,6 +112,8 @@ class EarlyAgent:
         config_read, self._config_write = os.pipe()
         self.fds = (events_write, commands_read)
         """The agent's ends of its pipes, by their numbers in the agent."""
+        self._ours = True
+        """The controller's ends are still this object's to close (not handed over)."""
         self.process = _start(
             [sys.executable, "-P", "-c", AGENT_BOOT, f"fd:{config_read}"],
             (events_write, commands_read, config_read),
@@ -125,16 +127,20 @@ class EarlyAgent:
         if options.python != sys.executable or options.env or options.stay != self.stay:
             self.abandon()
             return launch(options)
+        self._ours = False
         config = marshal.dumps(_config(options, *self.fds))
         with os.fdopen(self._config_write, "wb") as pipe:
             pipe.write(config)
         return Launched(self.process, self.events_read, self.commands_write)
 
     def abandon(self) -> None:
-        """Not needed after all: it reads the end of its config and exits."""
+        """Not needed after all: it reads the end of its config and exits. Once the agent
+        is taken, its descriptors are the run's (their numbers may be reused by then)."""
+        if not self._ours:
+            return
+        self._ours = False
         for fd in (self._config_write, self.events_read, self.commands_write):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+            os.close(fd)
 
 
 def _config(options: RunOptions, events_fd: int, commands_fd: int) -> dict[str, Any]:
