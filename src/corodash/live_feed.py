@@ -17,14 +17,7 @@ from typing import Any
 
 from corodash.model import RunModel
 from corodash.protocol import expand_batch
-from corodash.records import (
-    FORM_BINARY,
-    FORM_OFFSET,
-    FORM_TUPLE,
-    SIZE,
-    WholeRun,
-    decode,
-)
+from corodash.records import FORM_BINARY, FORM_OFFSET, FORM_TUPLE, SIZE, WholeRun, decode
 from corodash.trace_format import TraceBuilder
 
 Event = dict[str, Any]
