@@ -12,6 +12,7 @@ from _thread import start_new_thread
 
 from corodash.agent.accelerator import speedups
 from corodash.agent.channel import Channel
+from corodash.agent.discovery import discover
 from corodash.agent.drive import DRIVE_COMMANDS, DriveError, Driver
 from corodash.agent.gate import Gate
 from corodash.agent.inspection import Inspector
@@ -176,7 +177,7 @@ class AgentCommands:
         (with a scan of the globals when stopped)."""
         if name == "tasks":
             if stopped:  # tasks made and not started yet: in the globals, or a frame's locals
-                self.registry.discover(self.inspector.reachable_values())
+                discover(self.registry, self.inspector.reachable_values())
             return {"tasks": self.inspector.tasks()}
         task = self._task(args)
         at = int(args[1]) if len(args) > 1 and args[1] is not None else None

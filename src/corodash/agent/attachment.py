@@ -21,6 +21,7 @@ from time import perf_counter
 
 from corodash.agent.blocking import DEFAULT_THRESHOLD, BlockDetector
 from corodash.agent.channel import Channel, CommandReader
+from corodash.agent.discovery import discover
 from corodash.agent.gate import Gate
 from corodash.agent.inspection import Inspector
 from corodash.agent.originals import allocate_lock, close, start_new_thread
@@ -120,7 +121,7 @@ class Attachment:
         registry.tasks[MAIN_TASK] = Task(root, None, MAIN_TASK, "main", GREENLET, None)
         registry.alias(root, MAIN_TASK)
         live = [o for o in gc.get_objects() if isinstance(o, greenlet.greenlet)]
-        registry.discover([g for g in live if not g.dead and g is not root and _root(g) is root])
+        discover(registry, [g for g in live if not g.dead and g is not root and _root(g) is root])
         self.greenlets.attach(greenlet)
         if self.generators is not None:
             self.generators.install()

@@ -7,7 +7,6 @@ and forgets an object's address the moment it dies.
 
 from __future__ import annotations
 
-import gc
 import weakref
 from types import GeneratorType
 
@@ -19,7 +18,7 @@ from corodash.protocol import MAIN_TASK, SPAWN
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable
     from types import FrameType
     from typing import Any
 
@@ -153,7 +152,7 @@ class Registry:
         else:
             tid = self.by_address.get(id(gen))
             if tid is None:
-                tid = self._add_generator(gen, frame)
+                tid = self.add_generator(gen, frame)
         self.tasks[tid].frame_address = id(frame)
         self.by_frame[id(frame)] = tid
         return tid
@@ -165,7 +164,7 @@ class Registry:
             None, code.co_name, GENERATOR, self.current_greenlet(), code.co_filename, frame.f_lineno
         )
 
-    def _add_generator(self, gen: GeneratorType, frame: FrameType | None = None) -> int:
+    def add_generator(self, gen: GeneratorType, frame: FrameType | None = None) -> int:
         code = gen.gi_code
         line = frame.f_lineno if frame is not None else code.co_firstlineno
         args = frame_args(frame or gen.gi_frame)
@@ -181,11 +180,11 @@ class Registry:
             return None
         tid = self.by_address.get(id(this))
         if tid is None:
-            tid = self._add_iterator(this)
+            tid = self.add_iterator(this)
         self.by_frame[id(frame)] = tid
         return tid
 
-    def _add_iterator(self, obj: Any) -> int:
+    def add_iterator(self, obj: Any) -> int:
         cls = type(obj)
         code = getattr(cls.__next__, "__code__", None)
         file = code.co_filename if code else None
@@ -195,20 +194,20 @@ class Registry:
     def greenlet_seen(self, glet: Any) -> int:
         tid = self.by_address.get(id(glet))
         if tid is None:
-            tid = self._add_greenlet(glet)
+            tid = self.add_greenlet(glet)
         return tid
 
-    def _add_greenlet(self, glet: Any) -> int:
+    def add_greenlet(self, glet: Any) -> int:
         kind = GREENLET
         name = "greenlet"
         run = None
-        is_hub = self._is_hub(glet)
+        is_hub = self.is_hub(glet)
         if is_hub:
             kind, name = GEVENT, "hub"
         else:
             if self._is_gevent_greenlet(glet):
                 kind = GEVENT
-            run = self._function_of(glet)
+            run = self.function_of(glet)
         code = getattr(run, "__code__", None)
         args = ""
         if run is not None:
@@ -232,93 +231,25 @@ class Registry:
             args=args,
         )
 
-    def gevent_spawned(self, glet: Any) -> None:
-        """A Greenlet ``gevent.spawn`` has just made, registered as ``_add_greenlet`` would
-        without what cannot apply yet: it is not the hub, and no global name refers to it
-        before spawn returns (10,000 spawns paid a scan of the program's globals each)."""
-        if id(glet) in self.by_address:
-            return
-        run = getattr(glet, "_run", None)
-        code = getattr(run, "__code__", None)
-        name = getattr(run, "__name__", "greenlet") if run is not None else "greenlet"
-        args, kwargs = glet.args, glet.kwargs
-        parent = glet.parent
-        self.add(
-            glet,
-            name,
-            GEVENT,
-            self.greenlet_seen(parent) if parent is not None else None,
-            code.co_filename if code else None,
-            code.co_firstlineno if code else None,
-            args=short_args(args, kwargs) if args or kwargs else "",
-            named=False,
-        )
-
     def current_greenlet(self) -> int:
         module = self.greenlet_module
         if module is None:
             return MAIN_TASK
         return self.by_address.get(id(module.getcurrent()), MAIN_TASK)
 
-    # -- discovery -----------------------------------------------------------------------
-
-    def discover(self, objects: Iterable[Any], from_heap: bool = False) -> None:
-        """Register tasks among ``objects`` that never ran (so no event announced them):
-        the script's globals, or ``from_heap``, anything the garbage collector holds."""
-        for obj in objects:
-            if id(obj) in self.by_address:
-                continue
-            kind = type(obj)
-            if kind is GeneratorType:
-                if self.code_filter.wants(obj.gi_code):
-                    self._add_generator(obj)
-            elif self.is_greenlet(obj):
-                if not obj.dead and self._wanted_greenlet(obj, from_heap):
-                    self._add_greenlet(obj)
-            elif self._is_user_iterator(kind):
-                self._add_iterator(obj)
-
-    def discover_everywhere(self, namespace: dict[str, Any]) -> None:
-        """Globals first (cheap), then the garbage collector's view of the heap."""
-        self.discover(list(namespace.values()))
-        gc.collect()
-        wanted = [o for o in gc.get_objects() if type(o) is GeneratorType or self.is_greenlet(o)]
-        self.discover(wanted, from_heap=True)
-
-    def _wanted_greenlet(self, glet: Any, from_heap: bool) -> bool:
-        """A greenlet of the program's own thread, and, when only the heap holds it, one whose
-        function, where known, is the user's: another thread's is never switched to by the
-        traced program, and gevent's thread-pool workers are made in this thread before
-        their own thread adopts them."""
-        main = self.tasks[MAIN_TASK].obj()
-        root = glet
-        while root.parent is not None:
-            root = root.parent
-        if main is not None and root is not main:
-            return False
-        code = getattr(self._function_of(glet), "__code__", None)
-        if not from_heap or code is None or self._is_hub(glet):
-            return True
-        return self.code_filter.wants(code)
-
-    def _is_hub(self, glet: Any) -> bool:
+    def is_hub(self, glet: Any) -> bool:
         return self.hub_type is not None and isinstance(glet, self.hub_type)
 
     def _is_gevent_greenlet(self, glet: Any) -> bool:
         return self.gevent_greenlet_type is not None and isinstance(glet, self.gevent_greenlet_type)
 
-    def _function_of(self, glet: Any) -> Any:
+    def function_of(self, glet: Any) -> Any:
         """What the greenlet runs: a gevent Greenlet's function, or a plain one's ``run``."""
         return getattr(glet, "_run" if self._is_gevent_greenlet(glet) else "run", None)
 
     def is_greenlet(self, obj: Any) -> bool:
         module = self.greenlet_module
         return module is not None and isinstance(obj, module.greenlet)
-
-    def _is_user_iterator(self, kind: type) -> bool:
-        nxt = getattr(kind, "__next__", None)
-        code = getattr(nxt, "__code__", None)
-        return code is not None and hasattr(kind, "__iter__") and self.code_filter.wants(code)
 
     # -- lookup --------------------------------------------------------------------------
 

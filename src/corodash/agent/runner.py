@@ -24,6 +24,7 @@ from corodash.agent.agent_commands import AgentCommands
 from corodash.agent.blocking import BlockDetector
 from corodash.agent.channel import Channel, CommandReader
 from corodash.agent.config import AgentConfig
+from corodash.agent.discovery import discover_everywhere
 from corodash.agent.drive import Driver
 from corodash.agent.fd_capture import FdCapture
 from corodash.agent.forking import ForkWatch
@@ -305,7 +306,7 @@ class Agent(AgentCommands):
         for stream in self.streams:
             stream.flush()
         with contextlib.suppress(Exception):
-            self.registry.discover_everywhere(self.inspector.namespace)
+            discover_everywhere(self.registry, self.inspector.namespace)
         self.inspector.program_done = True
         self.channel.flush()  # the switches not yet sent may end a blocking stretch
         self.blocks.close(perf_counter(), self.append)
