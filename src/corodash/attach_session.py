@@ -18,7 +18,7 @@ from typing import Any
 from corodash.agent_launch import RunOptions
 from corodash.attach_paths import ListenError, socket_path
 from corodash.protocol import HELLO, FrameReader
-from corodash.session import AgentSession, Listener
+from corodash.session import AgentSession, Listener, end_event
 
 REMOTE_EXEC = (3, 14)
 """From this Python on, a process that did not opt in can be asked to listen (PEP 768)."""
@@ -199,4 +199,4 @@ class AttachedSession(AgentSession):
         else:
             status, error = "ended", "the process ended (or closed the connection) while attached"
         with self._numbering:
-            self._deliver_end(self._end_event(status, None, error))
+            self._deliver_end(end_event(self._agent_t0, status, None, error))

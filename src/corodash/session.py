@@ -330,7 +330,7 @@ class AgentSession:
         with self._numbering:
             end = self._end_sent
             if end is None:
-                end = self._synthesised_end(code)
+                end = synthesised_end(code, self._stop_reason, self._protocol_error, self._agent_t0)
             elif self._stop_reason and end[3] == "stopped":
                 end = (*end[:3], self._stop_reason, *end[4:])
             self._deliver_end(end)
@@ -341,23 +341,27 @@ class AgentSession:
         self.end = expand_batch([end], builder.seq, builder.t0, builder.names)[0]
         self._deliver_tuple(end)
 
-    def _end_event(self, status: str, code: int | None, error: str | None) -> list[Any]:
-        """An END said by the controller, timed now."""
-        now = time.perf_counter()
-        wall = round(now - self._agent_t0, 6) if self._agent_t0 is not None else None
-        return [END, now, 0, status, code, error, "", None, wall]
 
-    def _synthesised_end(self, code: int) -> list[Any]:
-        """The END of an agent that died without saying so (killed, crashed, os._exit)."""
-        if code < 0:
-            try:
-                signame = signal.Signals(-code).name
-            except ValueError:  # real-time signals have no name
-                signame = f"signal {-code}"
-            status = self._stop_reason or "killed"
-            error = f"the program was killed by {signame}"
-        else:
-            status, error = "exit", None
-        if self._protocol_error:
-            status, error = "error", self._protocol_error
-        return self._end_event(status, code, error)
+def end_event(agent_t0: float | None, status: str, code: int | None, error: str | None) -> list:
+    """An END said by the controller, timed now (``agent_t0``: the agent's start, if known)."""
+    now = time.perf_counter()
+    wall = round(now - agent_t0, 6) if agent_t0 is not None else None
+    return [END, now, 0, status, code, error, "", None, wall]
+
+
+def synthesised_end(
+    code: int, stop_reason: str | None, protocol_error: str | None, agent_t0: float | None
+) -> list:
+    """The END of an agent that died without saying so (killed, crashed, os._exit)."""
+    if code < 0:
+        try:
+            signame = signal.Signals(-code).name
+        except ValueError:  # real-time signals have no name
+            signame = f"signal {-code}"
+        status = stop_reason or "killed"
+        error = f"the program was killed by {signame}"
+    else:
+        status, error = "exit", None
+    if protocol_error:
+        status, error = "error", protocol_error
+    return end_event(agent_t0, status, code, error)
