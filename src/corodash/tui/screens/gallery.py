@@ -63,9 +63,9 @@ class GalleryScreen(Screen[None]):
             self.app.pop_screen()
 
     def action_help(self) -> None:
-        from corodash.tui.screens.help import HelpScreen
+        from corodash.tui.screens.help import open_help
 
-        self.app.push_screen(HelpScreen())
+        open_help(self.app)
 
     def _demo(self, index: int) -> Demo:
         return self.demos[index]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
@@ -65,3 +65,10 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog"):
             yield Static(HELP)
+
+
+def open_help(app: App) -> None:
+    """Help is made once and kept: composing it again cost half of each opening."""
+    if not app.is_screen_installed("help"):
+        app.install_screen(HelpScreen(), "help")
+    app.push_screen("help")

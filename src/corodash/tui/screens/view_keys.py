@@ -59,12 +59,9 @@ class ViewKeys:
                 self.maximized = pane
 
     def action_help(self) -> None:
-        """Help is made once and kept: composing it again cost half of each opening."""
-        from corodash.tui.screens.help import HelpScreen
+        from corodash.tui.screens.help import open_help
 
-        if not self.app.is_screen_installed("help"):
-            self.app.install_screen(HelpScreen(), "help")
-        self.app.push_screen("help")
+        open_help(self.app)
 
     def on_frame_view_frame_shown(self, message: FrameView.FrameShown) -> None:
         self.follower.source.show(message.file, message.line)
