@@ -249,6 +249,18 @@ async def test_filters_and_help():
             assert isinstance(app.screen, DashboardScreen)
 
 
+async def test_a_program_that_runs_before_its_first_stop_is_shown_running():
+    """Stepping, a program that prints and computes before any coroutine event is not
+    stopped anywhere yet: it runs, and the status line says so (it said "starting")."""
+    app = app_for("never_yields")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = dashboard(pilot)
+        await until(pilot, lambda: screen.model.counts["output"] == 1)
+        status = screen.query_one(StatusLine)
+        await until(pilot, lambda: "▶ running" in str(status.render()))
+        assert screen.run_state == "starting"  # the agent has not stopped it yet
+
+
 async def test_a_killed_agent_is_shown_and_r_restarts():
     app = app_for("never_yields", run=True)
     async with app.run_test(size=(120, 36)) as pilot:

@@ -239,7 +239,7 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, HistoryKeys, ViewKeys, Export
 
     def _refresh_views(self) -> None:
         self.logs.refresh_timeline()
-        if not self._dirty and self.run_state != "running":
+        if not self._dirty and self._shown_state() != "running":
             return
         self._dirty = False
         self.table.sync()
@@ -251,7 +251,7 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, HistoryKeys, ViewKeys, Export
         elapsed = self.client.program_time() if self.client is not None else 0.0
         reading = self.client is not None and self.client.reading
         self.query_one(StatusLine).show(
-            self.run_state,
+            self._shown_state(),
             " (waiting for a line of input)" if reading else self.status_detail,
             self.job or self.answer,
             self.options.patch,
@@ -259,6 +259,13 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, HistoryKeys, ViewKeys, Export
             sum(self.model.counts.values()),
             self.options.shown_name,
         )
+
+    def _shown_state(self) -> str:
+        """Stepping, the agent says nothing until its first stop: events before it (output,
+        say) mean the program runs."""
+        if self.run_state == "starting" and self.model.counts:
+            return "running"
+        return self.run_state
 
     # -- actions -------------------------------------------------------------------------
 
