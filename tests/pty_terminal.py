@@ -39,6 +39,11 @@ class Terminal:
             os.execve(argv[0], argv, env)
         os.set_blocking(self.fd, False)
 
+    def _keep(self, data: bytes) -> None:
+        """Bytes read: kept, and parsed only when the screen is asked for."""
+        self.arrived += data
+        self._unparsed.append(data)
+
     def text(self) -> str:
         if self._unparsed:
             self.stream.feed(b"".join(self._unparsed))
@@ -54,8 +59,7 @@ class Terminal:
             data = os.read(self.fd, 1 << 20)
         except OSError:
             return 0
-        self.arrived += data
-        self._unparsed.append(data)
+        self._keep(data)
         return len(data)
 
     def next_arrival(self, timeout: float = 1.0) -> float | None:
@@ -69,8 +73,7 @@ class Terminal:
         except OSError:
             return None
         arrived = time.perf_counter()
-        self.arrived += data
-        self._unparsed.append(data)
+        self._keep(data)
         return arrived
 
     def wait_for_bytes(self, text: bytes, timeout: float = 20) -> float:
@@ -84,8 +87,7 @@ class Terminal:
                 except OSError:
                     continue
                 arrived = time.perf_counter()
-                self.arrived += data
-                self._unparsed.append(data)
+                self._keep(data)
                 if text in self.arrived:
                     return arrived
         raise AssertionError(f"{text!r} never reached the terminal")

@@ -102,14 +102,12 @@ class SessionBridge:
             batches, self._waiting = self._waiting, []
             self._announced = False
         t0 = self.t0 or 0.0
-        if keep is None:
-            tails = last_counts([len(records) // SIZE for records, _ in batches], tail)
-            return [
-                self.feed.fold(records, extras, t0, last)
-                for (records, extras), last in zip(batches, tails, strict=True)
-            ]
-        shown = [keep.whole_matches(records) for records, _ in batches]
-        tails = last_counts([flags.count(1) for flags in shown], tail)
+        shown = [None if keep is None else keep.whole_matches(r) for r, _ in batches]
+        sizes = [
+            len(r) // SIZE if f is None else f.count(1)
+            for (r, _), f in zip(batches, shown, strict=True)
+        ]
+        tails = last_counts(sizes, tail)
         return [
             self.feed.fold(records, extras, t0, last, flags)
             for (records, extras), last, flags in zip(batches, tails, shown, strict=True)
