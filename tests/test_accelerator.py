@@ -68,6 +68,7 @@ EVERY_KIND = [
     "parked_greenlet",
     "truthy_greenlet",
     "unstarted_greenlets",
+    "greenlets_in_turn",
     # gevent
     "gevent_join",
     "joins_one",
@@ -87,3 +88,30 @@ def test_compiled_and_python_callbacks_record_the_same_trace(tmp_path, name):
     python = traced_events(name, tmp_path / "python.cdrec", pure=True)
     assert len(compiled) >= 3
     assert compiled == python
+
+
+def test_the_address_table_answers_as_the_dict_it_stands_for():
+    """The registry's task ids by address, compiled: the same answers as a dict through
+    adds, removals (probing goes on past them) and growth."""
+    import random
+
+    from corodash.agent.accelerator import speedups
+
+    table, expected = speedups.AddressTable(), {}
+    pick = random.Random(7)
+    for tid in range(20_000):
+        address = pick.randrange(1, 3_000) * 16
+        if pick.random() < 0.6:
+            table[address] = expected[address] = tid
+        elif address in expected:
+            del table[address], expected[address]
+        else:
+            with pytest.raises(KeyError):
+                del table[address]
+        assert table.get(address) == expected.get(address)
+        assert (address in table) == (address in expected)
+    assert len(table) == len(expected)
+    assert all(table[address] == tid for address, tid in expected.items())
+    assert table.get(16 * 3_001, "none") == "none"
+    with pytest.raises(OverflowError):
+        table[16] = 2**32

@@ -225,6 +225,31 @@ def test_a_greenlet_subclass_that_is_always_true_still_ends(trace):
     assert_whole(result.events)
 
 
+def test_a_greenlet_made_where_a_finished_one_was_is_a_new_task(trace):
+    """Each greenlet here is gone before the next is made, most at the same address: each
+    one's switches are its own, never the finished one's (the switch hook's address table
+    forgets a task when it dies)."""
+    result = trace("greenlets_in_turn")
+    assert_whole(result.events)
+    spawned = [e["task"] for e in result.events if e["kind"] == "spawn"]
+    assert len(set(spawned)) == 40
+    moves = [
+        (e["kind"], e.get("from"), e.get("to"), e["task"])
+        for e in result.events
+        if e["kind"] in ("switch", "return")
+    ]
+    expected = []
+    for tid in spawned:
+        expected += [
+            ("switch", 0, tid, tid),
+            ("switch", tid, 0, 0),
+            ("switch", 0, tid, tid),
+            ("return", None, None, tid),
+            ("switch", tid, 0, 0),
+        ]
+    assert moves == expected
+
+
 def test_tasks_running_one_function_are_told_apart_by_their_labels(trace):
     result = trace("same_function")
     spawns = [e for e in result.events if e["kind"] == "spawn" and e["name"] != "hub"]

@@ -10,12 +10,19 @@
  * (with no error set) or on error. */
 PyObject *task_of(PyObject *table, void *address);
 
-/* `if gate.hold: gate.event()`, `attrs` the gate's __dict__: 0, or -1 with an error set. */
-int after_event(PyObject *gate, PyObject *attrs);
+/* Where a Gate keeps `hold`: the offset of its slot, or -1 with an error set. */
+Py_ssize_t hold_slot(PyObject *gate);
+
+/* `if gate.hold: gate.event()`, `hold` read from its slot: 0, or -1 with an error set. */
+int after_event(PyObject *gate, Py_ssize_t hold_at);
+
+/* The task id an AddressTable (_addresses.c) holds for `address`: 1, or 0 when none. */
+int address_task(PyObject *table, void *address, uint32_t *task);
+extern PyTypeObject AddressTableType;
 
 /* Completes `whole` for task `tid` (borrowed) with `b` and the time now, records it, then
  * `after_event`: 0, or -1 with an error set. */
-int record_whole(PyObject *buffer, PyObject *gate, PyObject *gate_attrs, PyObject *tid,
+int record_whole(PyObject *buffer, PyObject *gate, Py_ssize_t hold_at, PyObject *tid,
                  Record *whole, uint32_t b);
 
 /* Raises the stop signal on the way out of a callback when the gate asked for a stop. */
@@ -31,8 +38,9 @@ PyObject *contain(PyObject *result);
 /* "driven", interned: ResumeCause's attribute set while a drive command runs. */
 extern PyObject *str_driven;
 
-/* Add SwitchHook and table_changed (_greenlet.c), GeneratorHooks (_monitoring.c). */
+/* Add SwitchHook (_greenlet.c), AddressTable (_addresses.c), GeneratorHooks (_monitoring.c). */
 int greenlet_init_module(PyObject *module);
+int addresses_init_module(PyObject *module);
 int monitoring_init_module(PyObject *module);
 
 /* Adds SettraceHooks (_settrace.c, Python 3.11) to the module. */

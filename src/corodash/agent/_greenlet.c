@@ -9,20 +9,6 @@
 
 static PyObject *str_dead, *str_switch, *str_throw;
 
-/* Greenlets switched between recently, with their task ids, by address: a dict lookup costs
- * a new int per address (200 instructions a switch with 1,000 gevent greenlets, which a
- * cache of four missed). Every change to the registry's table bumps `addresses_changed` (an
- * address may be reused by a new greenlet once the old one is gone): an entry stamped with
- * an older count is empty. */
-#define KNOWN 1024
-typedef struct {
-    void *address;
-    unsigned long stamp;
-    uint32_t task;
-} Known;
-
-static unsigned long addresses_changed = 0;
-
 /* greenlet's C API (its `_C_API` capsule, greenlet 1.0 and later): whether a greenlet has
  * started and whether it is active, without an attribute lookup per switch. A greenlet is
  * `dead` when it has started and is no longer active. NULL when the capsule is missing. */
@@ -57,45 +43,16 @@ is_dead(PyObject *glet)
     return answer;
 }
 
-static PyObject *
-table_changed(PyObject *module, PyObject *unused)
-{
-    addresses_changed++;
-    Py_RETURN_NONE;
-}
-
 typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
-    Known known[KNOWN];
-    PyObject *by_address; /* dict: id(greenlet) -> task id */
+    PyObject *by_address; /* the registry's AddressTable: id(greenlet) -> task id */
     PyObject *buffer;     /* the channel's Recorder */
     PyObject *gate;
-    PyObject *gate_attrs; /* the gate's __dict__: `hold` read without getattr */
+    Py_ssize_t hold_at; /* the offset of the gate's `hold` slot */
     PyObject *fallback; /* the Python callback: first sight, a finished origin */
     PyObject *previous; /* the greenlet tracer this one replaced, or None */
 } SwitchHook;
-
-/* The task id of greenlet `glet`: 1 when found, 0 when it is not a task, -1 on error. */
-static int
-known_task(SwitchHook *self, PyObject *glet, uint32_t *task)
-{
-    Known *entry = &self->known[((uintptr_t)glet >> 4) * 0x9E3779B97F4A7C15ull >> 54];
-    if (entry->address == glet && entry->stamp == addresses_changed) {
-        *task = entry->task;
-        return 1;
-    }
-    PyObject *tid = task_of(self->by_address, glet);
-    if (tid == NULL)
-        return PyErr_Occurred() ? -1 : 0;
-    unsigned long value = PyLong_AsUnsignedLong(tid);
-    Py_DECREF(tid);
-    if (value == (unsigned long)-1 && PyErr_Occurred())
-        return -1;
-    *entry = (Known){glet, addresses_changed, (uint32_t)value};
-    *task = (uint32_t)value;
-    return 1;
-}
 
 /* The fast path's part of a switch: 0 when recorded, 1 when it is not the common case,
  * -1 on error. */
@@ -103,11 +60,9 @@ static int
 record_switch(SwitchHook *self, PyObject *event, PyObject *origin, PyObject *target)
 {
     Record entry = {.kind = SWITCH_KIND, .form = FORM_BINARY};
-    int found = known_task(self, origin, &entry.a);
-    if (found == 1)
-        found = known_task(self, target, &entry.task);
-    if (found != 1)
-        return found < 0 ? -1 : 1;
+    if (!address_task(self->by_address, origin, &entry.a) ||
+        !address_task(self->by_address, target, &entry.task))
+        return 1;
     int dead = is_dead(origin);
     if (dead != 0)
         return dead < 0 ? -1 : 1;
@@ -119,7 +74,7 @@ record_switch(SwitchHook *self, PyObject *event, PyObject *origin, PyObject *tar
                   PyUnicode_CompareWithASCIIString(event, "throw") == 0);
     if (recorder_put((Recorder *)self->buffer, &entry) < 0)
         return -1;
-    return after_event(self->gate, self->gate_attrs);
+    return after_event(self->gate, self->hold_at);
 }
 
 static PyObject *switch_hook_body(PyObject *op, PyObject *const *args, size_t nargsf,
@@ -164,7 +119,7 @@ switch_hook_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
     static char *names[] = {"by_address", "buffer", "gate", "fallback", "previous", NULL};
     PyObject *by_address, *buffer, *gate, *fallback, *previous;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O!OOO:SwitchHook", names, &PyDict_Type,
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O!OOO:SwitchHook", names, &AddressTableType,
                                      &by_address, &RecorderType, &buffer, &gate, &fallback,
                                      &previous))
         return NULL;
@@ -177,7 +132,7 @@ switch_hook_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->by_address = Py_NewRef(by_address);
     self->buffer = Py_NewRef(buffer);
     self->gate = Py_NewRef(gate);
-    if ((self->gate_attrs = PyObject_GenericGetDict(gate, NULL)) == NULL) {
+    if ((self->hold_at = hold_slot(gate)) < 0) {
         Py_DECREF(self);
         return NULL;
     }
@@ -192,7 +147,6 @@ switch_hook_traverse(SwitchHook *self, visitproc visit, void *arg)
     Py_VISIT(self->by_address);
     Py_VISIT(self->buffer);
     Py_VISIT(self->gate);
-    Py_VISIT(self->gate_attrs);
     Py_VISIT(self->fallback);
     Py_VISIT(self->previous);
     return 0;
@@ -204,7 +158,6 @@ switch_hook_clear(SwitchHook *self)
     Py_CLEAR(self->by_address);
     Py_CLEAR(self->buffer);
     Py_CLEAR(self->gate);
-    Py_CLEAR(self->gate_attrs);
     Py_CLEAR(self->fallback);
     Py_CLEAR(self->previous);
     return 0;
@@ -232,13 +185,6 @@ static PyTypeObject SwitchHookType = {
     .tp_dealloc = (destructor)switch_hook_dealloc,
 };
 
-
-static PyMethodDef greenlet_functions[] = {
-    {"table_changed", table_changed, METH_NOARGS,
-     "The registry changed its address table: switch hooks look addresses up afresh."},
-    {NULL, NULL, 0, NULL},
-};
-
 int
 greenlet_init_module(PyObject *module)
 {
@@ -248,5 +194,5 @@ greenlet_init_module(PyObject *module)
         PyType_Ready(&SwitchHookType) < 0 ||
         PyModule_AddObjectRef(module, "SwitchHook", (PyObject *)&SwitchHookType) < 0)
         return -1;
-    return PyModule_AddFunctions(module, greenlet_functions);
+    return 0;
 }

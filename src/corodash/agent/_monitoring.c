@@ -54,7 +54,7 @@ typedef struct {
     PyObject *buffer;
     PyObject *clock;
     PyObject *gate;
-    PyObject *gate_attrs; /* the gate's __dict__: `hold` read without getattr */
+    Py_ssize_t hold_at; /* the offset of the gate's `hold` slot */
     PyObject *cause;        /* ResumeCause: `driven` is set while a drive command runs */
     PyObject *plain_types;  /* frozenset of types whose repr is short and safe */
     PyObject *safe_repr;
@@ -122,7 +122,7 @@ shown_value(GeneratorHooks *self, PyObject *value)
 static int
 whole_record(GeneratorHooks *self, PyObject *tid, Record *whole, int b)
 {
-    int done = record_whole(self->buffer, self->gate, self->gate_attrs, tid, whole, b);
+    int done = record_whole(self->buffer, self->gate, self->hold_at, tid, whole, b);
     Py_DECREF(tid);
     return done;
 }
@@ -149,7 +149,7 @@ yield_body(GeneratorHooks *self, PyObject *const *args, Py_ssize_t nargs)
     PyObject *items[] = {Py_NewRef(self->yield_code), now(self->clock), tid,
                          shown_value(self, args[2]),
                          PyLong_FromLong(yield_line(self, args[0], args[1], frame))};
-    if (record(self->buffer, 5, items) < 0 || after_event(self->gate, self->gate_attrs) < 0)
+    if (record(self->buffer, 5, items) < 0 || after_event(self->gate, self->hold_at) < 0)
         return NULL;
     Py_RETURN_NONE;
 }
@@ -241,7 +241,7 @@ generator_hooks_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->buffer = Py_NewRef(buffer);
     self->clock = Py_NewRef(clock);
     self->gate = Py_NewRef(gate);
-    if ((self->gate_attrs = PyObject_GenericGetDict(gate, NULL)) == NULL) {
+    if ((self->hold_at = hold_slot(gate)) < 0) {
         Py_DECREF(self);
         return NULL;
     }
@@ -264,7 +264,6 @@ generator_hooks_traverse(GeneratorHooks *self, visitproc visit, void *arg)
     Py_VISIT(self->buffer);
     Py_VISIT(self->clock);
     Py_VISIT(self->gate);
-    Py_VISIT(self->gate_attrs);
     Py_VISIT(self->cause);
     Py_VISIT(self->plain_types);
     Py_VISIT(self->safe_repr);
@@ -283,7 +282,6 @@ generator_hooks_clear(GeneratorHooks *self)
     Py_CLEAR(self->buffer);
     Py_CLEAR(self->clock);
     Py_CLEAR(self->gate);
-    Py_CLEAR(self->gate_attrs);
     Py_CLEAR(self->cause);
     Py_CLEAR(self->plain_types);
     Py_CLEAR(self->safe_repr);

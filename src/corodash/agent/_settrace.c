@@ -31,7 +31,7 @@ typedef struct {
     PyObject *line_codes;    /* dict: codes with a line breakpoint (their calls: Python) */
     PyObject *buffer;
     PyObject *gate;
-    PyObject *gate_attrs; /* the gate's __dict__: `hold` read without getattr */
+    Py_ssize_t hold_at; /* the offset of the gate's `hold` slot */
     PyObject *cause;
     struct {
         PyCodeObject *code;
@@ -132,7 +132,7 @@ plain_resume(SettraceHooks *self, PyFrameObject *frame)
     frame->f_trace_lines = 0;
     Py_XSETREF(frame->f_trace, Py_NewRef(self->generator_local));
     Record whole = {.kind = RESUME_KIND, .form = FORM_BINARY, .flag = VALUE_NONE};
-    int done = record_whole(self->buffer, self->gate, self->gate_attrs, tid, &whole, 0);
+    int done = record_whole(self->buffer, self->gate, self->hold_at, tid, &whole, 0);
     Py_DECREF(tid);
     return done < 0 ? -1 : 1;
 }
@@ -156,7 +156,7 @@ plain_yield(SettraceHooks *self, PyFrameObject *frame, PyObject *value)
     if (tid == NULL)
         return pending < 0 || PyErr_Occurred() ? -1 : 0;
     int line = PyFrame_GetLineNumber(frame);
-    if (record_whole(self->buffer, self->gate, self->gate_attrs, tid, &whole, line) < 0)
+    if (record_whole(self->buffer, self->gate, self->hold_at, tid, &whole, line) < 0)
         return -1;
     return 1;
 }
@@ -255,7 +255,7 @@ hooks_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->line_codes = Py_NewRef(line_codes);
     self->buffer = Py_NewRef(buffer);
     self->gate = Py_NewRef(gate);
-    if ((self->gate_attrs = PyObject_GenericGetDict(gate, NULL)) == NULL) {
+    if ((self->hold_at = hold_slot(gate)) < 0) {
         Py_DECREF(self);
         return NULL;
     }
@@ -275,7 +275,6 @@ hooks_traverse(SettraceHooks *self, visitproc visit, void *arg)
     Py_VISIT(self->line_codes);
     Py_VISIT(self->buffer);
     Py_VISIT(self->gate);
-    Py_VISIT(self->gate_attrs);
     Py_VISIT(self->cause);
     return 0;
 }
@@ -292,7 +291,6 @@ hooks_clear(SettraceHooks *self)
     Py_CLEAR(self->line_codes);
     Py_CLEAR(self->buffer);
     Py_CLEAR(self->gate);
-    Py_CLEAR(self->gate_attrs);
     Py_CLEAR(self->cause);
     return 0;
 }

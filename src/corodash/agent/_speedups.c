@@ -17,6 +17,10 @@
 #include <sys/prctl.h>
 #endif
 #include <stddef.h>
+#ifndef Py_T_OBJECT_EX /* before Python 3.12 */
+#include <structmember.h>
+#define Py_T_OBJECT_EX T_OBJECT_EX
+#endif
 
 static PyObject *str_hold, *str_event;
 PyObject *str_driven;
@@ -40,7 +44,7 @@ task_of(PyObject *table, void *address)
 /* Completes `whole` for task `tid` (borrowed) with `b` and the time now, puts it in the
  * recorder `buffer`, then the gate's check. */
 int
-record_whole(PyObject *buffer, PyObject *gate, PyObject *gate_attrs, PyObject *tid,
+record_whole(PyObject *buffer, PyObject *gate, Py_ssize_t hold_at, PyObject *tid,
              Record *whole, uint32_t b)
 {
     unsigned long task = PyLong_AsUnsignedLong(tid);
@@ -51,24 +55,40 @@ record_whole(PyObject *buffer, PyObject *gate, PyObject *gate_attrs, PyObject *t
     whole->t = recorder_now();
     if (recorder_put((Recorder *)buffer, whole) < 0)
         return -1;
-    return after_event(gate, gate_attrs);
+    return after_event(gate, hold_at);
 }
 
-/* What every tracer does after recording: `if gate.hold: gate.event()`, `hold` read from
- * the gate's __dict__ (`attrs`): getattr cost a third of recording a switch. */
-int
-after_event(PyObject *gate, PyObject *attrs)
+Py_ssize_t
+hold_slot(PyObject *gate)
 {
-    PyObject *hold = PyDict_GetItemWithError(attrs, str_hold);
+    PyObject *descriptor = PyObject_GetAttr((PyObject *)Py_TYPE(gate), str_hold);
+    if (descriptor == NULL)
+        return -1;
+    Py_ssize_t offset = -1;
+    if (Py_IS_TYPE(descriptor, &PyMemberDescr_Type)) {
+        PyMemberDef *member = ((PyMemberDescrObject *)descriptor)->d_member;
+        if (member->type == Py_T_OBJECT_EX)
+            offset = member->offset;
+    }
+    Py_DECREF(descriptor);
+    if (offset < 0)
+        PyErr_SetString(PyExc_TypeError, "a gate keeps `hold` in a slot (Gate.__slots__)");
+    return offset;
+}
+
+/* What every tracer does after recording: `if gate.hold: gate.event()`. `hold` is read from
+ * its slot: a lookup in the gate's __dict__ cost as much as the rest of the hook. */
+int
+after_event(PyObject *gate, Py_ssize_t hold_at)
+{
+    PyObject *hold = *(PyObject **)((char *)gate + hold_at);
     if (hold == Py_False)
         return 0;
-    if (hold == NULL && PyErr_Occurred())
+    if (hold == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "the gate has no `hold`");
         return -1;
-    hold = hold != NULL ? Py_NewRef(hold) : PyObject_GetAttr(gate, str_hold);
-    if (hold == NULL)
-        return -1;
+    }
     int on = PyObject_IsTrue(hold);
-    Py_DECREF(hold);
     if (on <= 0)
         return on;
     PyObject *done = PyObject_CallMethodNoArgs(gate, str_event);
@@ -281,7 +301,8 @@ PyInit__speedups(void)
     if (module == NULL)
         return NULL;
     if (PyModule_AddObjectRef(module, "Guard", (PyObject *)&GuardType) < 0 ||
-        greenlet_init_module(module) < 0 || monitoring_init_module(module) < 0 ||
+        greenlet_init_module(module) < 0 || addresses_init_module(module) < 0 ||
+        monitoring_init_module(module) < 0 ||
         recorder_init_module(module) < 0 || decode_init_module(module) < 0 ||
         jsonl_init_module(module) < 0 ||
         chrome_init_module(module) < 0 || settrace_init_module(module) < 0) {

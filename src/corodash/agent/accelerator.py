@@ -11,7 +11,7 @@ import os
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, MutableMapping
     from types import ModuleType
     from typing import Any
 
@@ -68,9 +68,7 @@ def take_failure() -> BaseException | None:
     return _failure[0]
 
 
-def _no_cache() -> None:
-    """Without the compiled module no switch hook caches addresses."""
-
-
-table_changed = speedups.table_changed if speedups is not None else _no_cache
-"""Call after any change to the registry's address table (see SwitchHook's cache)."""
+def address_table() -> MutableMapping[int, int]:
+    """An empty table of task ids by object address: the compiled switch hook reads its
+    AddressTable without a dict lookup; without the module, a dict."""
+    return speedups.AddressTable() if speedups is not None else {}

@@ -42,6 +42,9 @@ class _Stop:
 class Gate:
     """The main thread's pause points, driven from the command thread."""
 
+    __slots__ = ("__dict__", "hold")
+    """``hold`` in a slot: the compiled callbacks read it there after every event."""
+
     def __init__(
         self,
         send: Callable[[tuple], None],

@@ -10,7 +10,7 @@ from __future__ import annotations
 import weakref
 from types import GeneratorType
 
-from corodash.agent.accelerator import table_changed
+from corodash.agent.accelerator import address_table
 from corodash.agent.frames import generator_of
 from corodash.agent.spawn_args import frame_args, short_args
 from corodash.agent.usercode import CodeFilter
@@ -72,7 +72,8 @@ class Registry:
         self.tasks: dict[int, Task] = {
             MAIN_TASK: Task(None, None, MAIN_TASK, "main", GREENLET, None)
         }
-        self.by_address: dict[int, int] = {}
+        self.by_address = address_table()
+        """Task ids by ``id()`` of live objects."""
         self.by_frame: dict[int, int] = {}
         self._next_id = 1
         self._on_gone = self._forget  # one bound method shared by every weak reference
@@ -110,8 +111,7 @@ class Registry:
             task.address = id(obj)
         self.tasks[tid] = task
         if obj is not None:
-            self.by_address[task.address] = tid  # the same int object: memory per task counts
-            table_changed()
+            self.by_address[task.address] = tid
         now = self.clock() if t is None else t
         label = f"{name}({args})" if args else (named and self._global_name(obj)) or name
         self.emit((SPAWN, now, tid, name, kind, parent, file, line, label))
@@ -135,12 +135,10 @@ class Registry:
         task = self.tasks[tid]
         self.tasks[tid] = Task(obj, self._on_gone, tid, task.name, task.kind, task.parent)
         self.by_address[id(obj)] = tid
-        table_changed()
 
     def _forget(self, task: Task) -> None:
         if self.by_address.get(task.address) == task.tid:  # type: ignore[arg-type]
             del self.by_address[task.address]  # type: ignore[arg-type]
-            table_changed()
         if task.frame_address is not None and self.by_frame.get(task.frame_address) == task.tid:
             del self.by_frame[task.frame_address]
 
