@@ -3,6 +3,7 @@ not need, and must leave the program the sys.path plain Python gives it."""
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import os
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 from conftest import corodash, program
 
 from corodash.agent_launch import EarlyAgent, RunOptions
+from corodash.agent_process import AgentProcess
 
 
 def _lines(stdout: str) -> dict[str, str]:
@@ -84,3 +86,42 @@ def test_a_trace_that_fails_before_its_program_runs_leaves_no_agent(tmp_path):
     done = corodash("trace", "missing.py", cwd=str(tmp_path))
     assert done.returncode == 2 and "missing.py: no such file" in done.stderr
     _until(lambda: not _processes_in(tmp_path))
+
+
+def test_an_agent_process_gets_the_descriptors_it_is_given_and_no_other():
+    """What Popen's ``pass_fds`` and ``close_fds`` did: a descriptor the controller itself
+    inherited does not reach the agent; the ones it is given do, under their numbers."""
+    given_read, given_write = os.pipe()
+    stray_read, stray_write = os.pipe()
+    os.set_inheritable(stray_write, True)
+    listing = "import os; print(sorted(int(fd) for fd in os.listdir('/proc/self/fd')))"
+    try:
+        agent = AgentProcess([sys.executable, "-c", listing], (given_write,), False, {})
+    finally:
+        os.close(given_write)
+    try:
+        assert agent.wait(timeout=20) == 0
+        seen = ast.literal_eval(agent.stdout.read().decode())
+        assert given_write in seen and stray_write not in seen
+        assert os.read(given_read, 1) == b""  # the agent's copy went with it: no writer left
+    finally:
+        for fd in (given_read, stray_read, stray_write):
+            os.close(fd)
+        agent.stdout.close()
+        agent.stderr.close()
+
+
+def test_an_agent_process_is_polled_waited_for_and_fed():
+    echo = "import sys; sys.stdout.write(sys.stdin.readline()); sys.exit(3)"
+    agent = AgentProcess([sys.executable, "-c", echo], (), True, dict(os.environ))
+    assert agent.poll() is None  # it waits for its line
+    agent.stdin.write(b"hello\n")
+    agent.stdin.close()
+    assert agent.wait(timeout=20) == 3 and agent.poll() == 3
+    assert agent.stdout.read() == b"hello\n"
+    killed = AgentProcess([sys.executable, "-c", "import time; time.sleep(60)"], (), False, {})
+    os.killpg(killed.pid, 9)  # its own session: the group is its own
+    assert killed.wait() == -9
+    for process in (agent, killed):
+        process.stdout.close()
+        process.stderr.close()

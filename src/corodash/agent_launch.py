@@ -7,9 +7,9 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
-import signal
-import subprocess
 import sys
+
+from corodash.agent_process import AgentProcess
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -72,13 +72,15 @@ class RunOptions:
 class Launched:
     """A started agent and the controller's ends of its two pipes."""
 
-    def __init__(self, process: subprocess.Popen[bytes], events_fd: int, commands_fd: int) -> None:
+    def __init__(self, process: AgentProcess, events_fd: int, commands_fd: int) -> None:
         self.process = process
         self.events_fd = events_fd
         self.commands_fd = commands_fd
 
     def kill(self) -> None:
         """For a launch nobody will read: the agent and what it started go."""
+        import signal
+
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
@@ -165,18 +167,11 @@ def _start(
     fds: tuple[int, ...],
     stay: bool,
     env: dict[str, str],
-) -> subprocess.Popen[bytes]:
+) -> AgentProcess:
     """The agent process, given ``fds`` (the controller's copies are closed then)."""
-    process = subprocess.Popen(
-        argv,
-        pass_fds=fds,
+    try:
         # repl and dashboard: the program reads what the user types there (send_input)
-        stdin=subprocess.PIPE if stay else None,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
-        start_new_session=True,
-    )
-    for fd in fds:
-        os.close(fd)
-    return process
+        return AgentProcess(argv, fds, stay, {**os.environ, **env, "PYTHONUNBUFFERED": "1"})
+    finally:
+        for fd in fds:
+            os.close(fd)

@@ -13,13 +13,13 @@ import contextlib
 import os
 import queue
 import signal
-import subprocess
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from corodash.agent_launch import Launched, RunOptions, launch
+from corodash.agent_process import AgentProcess
 from corodash.protocol import (
     END,
     EVENTS,
@@ -137,7 +137,7 @@ class AgentSession:
         self.listener = listener
         self._records = getattr(listener, "records", None)
         self.builder = TraceBuilder()
-        self.process: subprocess.Popen[bytes] | None = None
+        self.process: AgentProcess | None = None
         self.pid: int | None = None
         self.end: dict[str, Any] | None = None
         self._end_sent: list[Any] | None = None
