@@ -10,7 +10,10 @@ it and ends the trace with the exit status; in a child it only flushes the strea
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
+import sys
 import warnings
 
 from corodash.agent.fd_capture import FdCapture
@@ -19,6 +22,7 @@ from corodash.agent.output import TaskOutput
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
 
 
 class ForkWatch:
@@ -95,7 +99,12 @@ class ForkWatch:
             self.on_exit(code)
         self._real_exit(code)
 
-    def leave_child(self, code: int) -> None:
-        """A child that reached the end of the program: exit as Python would, without
-        running the agent's end."""
-        self._exit(code)
+    def leave_child(self, status: dict[str, Any]) -> None:
+        """A child that reached the end of the program (its ``status``): its traceback and
+        exit handlers, then its exit, as Python would; never the agent's end."""
+        if status.get("traceback"):
+            sys.stderr.write(status["traceback"])
+        with contextlib.suppress(BaseException):
+            atexit._run_exitfuncs()
+        code = status.get("exit_code")
+        self._exit(code if isinstance(code, int) else 1)

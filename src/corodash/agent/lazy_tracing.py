@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.machinery
 import sys
+from _thread import get_ident
 from importlib.machinery import ModuleSpec
 from types import CodeType
 
@@ -59,3 +60,17 @@ class UserModuleWatcher:
 
     def _is_user(self, filename: str) -> bool:
         return self.code_filter.wants(compile("", filename, "exec"))
+
+
+def install_when_needed(tracer: Any, code: CodeType, code_filter: CodeFilter, thread: int) -> None:
+    """Generator tracing always on 3.12+; on 3.11 only once the program's own code (``code``,
+    then each user module it imports) has generators, on the program's ``thread``."""
+    if sys.version_info >= (3, 12) or defines_coroutines(code):
+        tracer.install()
+        return
+
+    def found() -> None:
+        if get_ident() == thread:
+            tracer.install()
+
+    UserModuleWatcher(code_filter, found).install()

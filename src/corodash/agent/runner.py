@@ -32,13 +32,13 @@ from corodash.agent.gate import Gate
 from corodash.agent.gevent_spawns import announce_spawns
 from corodash.agent.import_hooks import PostImportHooks
 from corodash.agent.inspection import Inspector
-from corodash.agent.lazy_tracing import UserModuleWatcher, defines_coroutines
+from corodash.agent.lazy_tracing import install_when_needed
 from corodash.agent.line_breaks import LineBreaks
 from corodash.agent.locals_recording import LocalsRecorder
 from corodash.agent.output import capture
 from corodash.agent.patching import PatchPolicy
 from corodash.agent.program_clock import ProgramClock
-from corodash.agent.program_end import error_text_plain, exit_status, user_traceback
+from corodash.agent.program_end import cannot_start, end_event, program_status, run_to_end
 from corodash.agent.program_start import program_code
 from corodash.agent.recording import Recording
 from corodash.agent.registry import Registry
@@ -48,15 +48,7 @@ from corodash.agent.stop_signal import StopSignal
 from corodash.agent.tracer_failure import TracerFailureWatch
 from corodash.agent.tracer_greenlet import GreenletTracer
 from corodash.agent.usercode import CodeFilter
-from corodash.protocol import (
-    END,
-    MAIN_TASK,
-    RAISE,
-    RUNNING,
-    STATE,
-    TOPLEVEL,
-    hello,
-)
+from corodash.protocol import MAIN_TASK, RAISE, RUNNING, STATE, TOPLEVEL, hello
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -122,13 +114,13 @@ class Agent(AgentCommands):
     # -- start-up ------------------------------------------------------------------------
 
     def run(self) -> None:
-        # Small on purpose, like _exec: these frames sit under every frame of the program,
+        # Small on purpose, like run_to_end: these frames sit under every frame of the program,
         # and gevent reads the line of each on every spawn (its spawning stack); a frame's
         # line costs a scan of its code up to where it stands (5.8 against 0.7 us a spawn).
         self._start()
         status = self._run_program()
         if self.forks.in_child:
-            self._leave_child(status)
+            self.forks.leave_child(status)
         self._top_level_done(status)
 
     def _start(self) -> None:
@@ -185,19 +177,9 @@ class Agent(AgentCommands):
         self.config.step = False
         self.gate.release_all()
 
-    def _leave_child(self, status: dict[str, Any]) -> None:
-        """A forked child at the end of the program: leave as Python would."""
-        if status.get("traceback"):
-            sys.stderr.write(status["traceback"])
-        with contextlib.suppress(BaseException):
-            atexit._run_exitfuncs()
-        code = status.get("exit_code")
-        self.forks.leave_child(code if isinstance(code, int) else 1)
-
     def _os_exit(self, code: int) -> None:
         """The program called os._exit: record all it wrote, then end the run with its code."""
-        status = {"status": "exit", "exit_code": code, "error": None, "traceback": ""}
-        self.finish(status, exit_handlers=False)
+        self.finish(program_status("exit", code), exit_handlers=False)
 
     def _gevent_imported(self, gevent: Any) -> None:
         from gevent.hub import Hub
@@ -216,7 +198,7 @@ class Agent(AgentCommands):
         prepared = self._prepare_program()
         if isinstance(prepared, dict):  # it could not start
             return prepared
-        return self._exec(*prepared)
+        return run_to_end(*prepared, self._raised)
 
     def _prepare_program(self) -> tuple[CodeType, dict[str, Any]] | dict[str, Any]:
         """The script's code and namespace, ready to run; or the status of one that cannot
@@ -234,73 +216,25 @@ class Agent(AgentCommands):
             code = program_code(script, config.module, module)
             self.lines.program_code = code
         except (OSError, SyntaxError, ValueError, ImportError) as error:
-            return {
-                "status": "error",
-                "exit_code": 1 if isinstance(error, ImportError) else 2,
-                "error": error_text_plain(error),
-                "traceback": "",
-            }
+            return cannot_start(error)
         try:
             self.patches.apply_before_script()
         except Exception as error:
             import traceback  # only when something went wrong
 
-            return {
-                "status": "error",
-                "exit_code": 1,
-                "error": f"patch_all failed: {error}",
-                "traceback": traceback.format_exc(),
-            }
+            return program_status("error", 1, f"patch_all failed: {error}", traceback.format_exc())
         gc.freeze()  # corodash's own start-up objects: no collection need scan them again
         _make_room_for_events()
         self.script_started = perf_counter()
-        self._install_generator_tracer(code)
+        install_when_needed(self.tracer, code, self.code_filter, self.main_thread)
         if config.step:
             self.gate.request_pause()
         else:
             self.channel.send((STATE, RUNNING, {}))
         return code, module.__dict__
 
-    def _exec(self, code: CodeType, namespace: dict[str, Any]) -> dict[str, Any]:
-        try:
-            exec(code, namespace)
-        except SystemExit as exit_:
-            return exit_status(exit_)
-        except KeyboardInterrupt:
-            return {
-                "status": "interrupted",
-                "exit_code": 130,
-                "error": "KeyboardInterrupt",
-                "traceback": "",
-            }
-        except BaseException as error:
-            return self._user_error(error)
-        return {"status": "finished", "exit_code": 0, "error": None, "traceback": ""}
-
-    def _install_generator_tracer(self, code: Any) -> None:
-        """Always on 3.12+; on 3.11 only once the program's own code has generators."""
-        if sys.version_info >= (3, 12) or defines_coroutines(code):
-            self.tracer.install()
-            return
-        main_thread = self.main_thread
-
-        def found() -> None:
-            if get_ident() == main_thread:
-                self.tracer.install()
-
-        UserModuleWatcher(self.code_filter, found).install()
-
-    def _user_error(self, error: BaseException) -> dict[str, Any]:
-        from corodash.agent.generator_events import error_text
-
-        text = error_text(error)
+    def _raised(self, text: str) -> None:
         self.append((RAISE, perf_counter(), MAIN_TASK, text))
-        return {
-            "status": "error",
-            "exit_code": 1,
-            "error": text,
-            "traceback": user_traceback(error),
-        }
 
     def _top_level_done(self, status: dict[str, Any]) -> None:
         for stream in self.streams:
@@ -338,19 +272,7 @@ class Agent(AgentCommands):
         self.blocks.close(now, self.append)  # a greenlet still blocking when the run ends
         self.failures.tick(now)
         started = getattr(self, "script_started", self.t0) - self.t0
-        self.append(
-            (
-                END,
-                now,
-                MAIN_TASK,
-                status["status"],
-                status["exit_code"],
-                status["error"],
-                status["traceback"],
-                round(started, 6),
-                wall,
-            )
-        )
+        self.append(end_event(status, now, started, wall))
         self.channel.flush()
         _exit(0)
 
