@@ -28,6 +28,7 @@ from corodash.tui.bridge import SessionBridge
 from corodash.tui.screens.break_keys import BreakKeys
 from corodash.tui.screens.export_key import ExportKey
 from corodash.tui.screens.history_keys import HISTORY_BINDINGS, HistoryKeys
+from corodash.tui.screens.program_keys import ProgramKeys
 from corodash.tui.screens.run_feed import RunFeed
 from corodash.tui.screens.run_keys import RunKeys
 from corodash.tui.screens.view_keys import ViewKeys
@@ -39,12 +40,13 @@ from corodash.tui.widgets.source_view import SourceView
 from corodash.tui.widgets.status_line import StatusLine
 from corodash.tui.widgets.task_table import TaskSelected, TaskTable
 
-PATCH_CYCLE = {"auto": "on", "on": "off", "off": "auto"}
 NARROW = 110
 WIDE = 160
 
 
-class DashboardScreen(RunFeed, RunKeys, BreakKeys, HistoryKeys, ViewKeys, ExportKey, Screen[None]):
+class DashboardScreen(
+    RunFeed, RunKeys, ProgramKeys, BreakKeys, HistoryKeys, ViewKeys, ExportKey, Screen[None]
+):
     ALLOW_IN_MAXIMIZED_VIEW = "StatusLine, KeyBar"
     BINDINGS = [
         Binding("n", "drive('next')", "next"),
@@ -268,46 +270,6 @@ class DashboardScreen(RunFeed, RunKeys, BreakKeys, HistoryKeys, ViewKeys, Export
         return self.run_state
 
     # -- actions -------------------------------------------------------------------------
-
-    def _can_start_programs(self, what: str) -> bool:
-        """An attached process is watched as it is, a recording looked through: neither
-        starts a program of its own (``what``: the key that would)."""
-        if self.recording is not None:
-            reason = "a recording: nothing runs here (corodash SCRIPT runs a program)"
-        elif self.options.attached is not None:
-            reason = "attached to a running process: q detaches"
-        else:
-            return True
-        self.notify(f"{reason}; {what} would start a program of its own", severity="warning")
-        return False
-
-    def action_patch(self) -> None:
-        if not self._can_start_programs("m"):
-            return
-        mode = PATCH_CYCLE[self.options.patch]
-        self.options = self.options.replace(patch=mode)
-        self.notify(
-            f"patch mode {mode}: patching cannot be undone in a process, so the "
-            "program restarts in a fresh agent"
-        )
-        self.action_restart()
-
-    def action_restart(self) -> None:
-        """A fresh agent, stopped at its start only if this run was stopped: a run that
-        was running restarts running, so timing programs measure the program, not a wait."""
-        if not self._can_start_programs("r"):
-            return
-        if self.run_state != "starting":
-            self.paused_at_start = self.run_state == "paused"
-        self.stop_run()
-        self.start_run()
-
-    def action_compare(self) -> None:
-        if not self._can_start_programs("v"):
-            return
-        from corodash.tui.screens.compare import CompareScreen
-
-        self.app.push_screen(CompareScreen(self.options.replace(step=False, stay=False)))
 
     def action_back(self) -> None:
         if self.logs.stdin.has_focus:
