@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/ui.py
 	$(BIN)/python benchmarks/history.py
 	$(BIN)/python benchmarks/attach.py
+	$(BIN)/python benchmarks/instructions.py
 
 clean:
 	rm -rf $(VENV) .venv-* .pytest_cache .ruff_cache src/corodash/agent/*.so
