@@ -27,7 +27,7 @@ from corodash.agent.inspection import Inspector
 from corodash.agent.originals import allocate_lock, close, start_new_thread
 from corodash.agent.program_clock import ProgramClock
 from corodash.agent.recording import Recording
-from corodash.agent.registry import GREENLET, Registry, Task
+from corodash.agent.registry import GREENLET, Registry, make_task
 from corodash.agent.resume_cause import ResumeCause
 from corodash.agent.tracer_greenlet import GreenletTracer
 from corodash.agent.usercode import CodeFilter
@@ -118,7 +118,7 @@ class Attachment:
         registry.gevent_greenlet_type = gevent.Greenlet
         registry.hub_type = Hub
         root = _root(greenlet.getcurrent())
-        registry.tasks[MAIN_TASK] = Task(root, None, MAIN_TASK, "main", GREENLET, None)
+        registry.tasks[MAIN_TASK] = make_task(root, None, MAIN_TASK, "main", GREENLET, None)
         registry.alias(root, MAIN_TASK)
         live = [o for o in gc.get_objects() if isinstance(o, greenlet.greenlet)]
         discover(registry, [g for g in live if not g.dead and g is not root and _root(g) is root])

@@ -33,31 +33,38 @@ _NOTHING = _Nothing()
 
 
 class Task(weakref.ref):
-    """One task: a weak reference to its object that also carries what the agent knows of it.
+    """One task: a weak reference to its object that also carries what the agent knows of it
+    (made by ``make_task``).
 
     A single small object per task keeps corodash's memory per task low.
     """
 
     __slots__ = ("address", "frame_address", "kind", "name", "parent", "tid")
-
-    def __new__(cls, obj: Any, callback: Any, *_: Any) -> Task:
-        return super().__new__(cls, _NOTHING if obj is None else obj, callback)
-
-    def __init__(
-        self, obj: Any, callback: Any, tid: int, name: str, kind: str, parent: int | None
-    ) -> None:
-        super().__init__(_NOTHING if obj is None else obj, callback)
-        self.address = id(obj) if obj is not None else None
-        self.frame_address: int | None = None
-        self.tid = tid
-        self.name = name
-        self.kind = kind
-        self.parent = parent
+    address: int | None
+    frame_address: int | None
+    tid: int
+    name: str
+    kind: str
+    parent: int | None
 
     def obj(self) -> Any:
         """The live object, or None once it is gone (or if there never was one)."""
         obj = self()
         return None if obj is _NOTHING else obj
+
+
+def make_task(obj: Any, callback: Any, tid: int, name: str, kind: str, parent: int | None) -> Task:
+    """A Task for ``obj`` (None: a task with no object), ``callback`` called once it is
+    gone. Made by weakref's own constructor: a ``__new__`` and ``__init__`` in Python cost
+    three times as much, once per greenlet, generator and iterator."""
+    task = Task(_NOTHING if obj is None else obj, callback)
+    task.address = id(obj) if obj is not None else None
+    task.frame_address = None
+    task.tid = tid
+    task.name = name
+    task.kind = kind
+    task.parent = parent
+    return task
 
 
 class Registry:
@@ -70,7 +77,7 @@ class Registry:
         self.clock = clock
         self.code_filter = code_filter
         self.tasks: dict[int, Task] = {
-            MAIN_TASK: Task(None, None, MAIN_TASK, "main", GREENLET, None)
+            MAIN_TASK: make_task(None, None, MAIN_TASK, "main", GREENLET, None)
         }
         self.by_address = address_table()
         """Task ids by ``id()`` of live objects."""
@@ -105,9 +112,9 @@ class Registry:
         tid = self._next_id
         self._next_id += 1
         try:
-            task = Task(obj, self._on_gone, tid, name, kind, parent)
+            task = make_task(obj, self._on_gone, tid, name, kind, parent)
         except TypeError:  # no weak references to it (a class with __slots__): keep none
-            task = Task(None, None, tid, name, kind, parent)
+            task = make_task(None, None, tid, name, kind, parent)
             task.address = id(obj)
         self.tasks[tid] = task
         if obj is not None:
@@ -133,7 +140,7 @@ class Registry:
     def alias(self, obj: Any, tid: int) -> None:
         """Record ``obj`` (the main greenlet) as an existing task, without a spawn event."""
         task = self.tasks[tid]
-        self.tasks[tid] = Task(obj, self._on_gone, tid, task.name, task.kind, task.parent)
+        self.tasks[tid] = make_task(obj, self._on_gone, tid, task.name, task.kind, task.parent)
         self.by_address[id(obj)] = tid
 
     def _forget(self, task: Task) -> None:
