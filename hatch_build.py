@@ -23,6 +23,7 @@ SOURCES = (
     "src/corodash/agent/_settrace.c",
     "src/corodash/agent/_greenlet.c",
     "src/corodash/agent/_addresses.c",
+    "src/corodash/agent/_then.c",
     "src/corodash/agent/_monitoring.c",
 )
 

@@ -250,6 +250,14 @@ def test_a_greenlet_made_where_a_finished_one_was_is_a_new_task(trace):
     assert moves == expected
 
 
+def test_gevent_says_a_greenlet_was_spawned_where_the_program_spawned_it(trace):
+    """corodash's wrapper around gevent.spawn puts no frame of its own on the spawning
+    stack gevent keeps (and shows in its reports): it is the program's line."""
+    result = trace("spawning_stack")
+    said = [e["text"] for e in result.events if e["kind"] == "output"]
+    assert said == ["spawned at spawning_stack.py 10", "spawn is named spawn"]
+
+
 def test_tasks_running_one_function_are_told_apart_by_their_labels(trace):
     result = trace("same_function")
     spawns = [e for e in result.events if e["kind"] == "spawn" and e["name"] != "hub"]

@@ -15,9 +15,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-AGENT_BOOT = "from corodash.agent.boot import main; main()"
+AGENT_BOOT = "from corodash.agent.boot import agent; agent().run()"
 """Run with ``-c``, not ``-m``: ``runpy`` is not imported, and with ``-P`` nothing is put
-in front of ``sys.path`` before the program's own directory (program_start.py)."""
+in front of ``sys.path`` before the program's own directory (program_start.py). The agent
+runs from the ``-c`` code itself: one frame fewer under every frame of the program."""
 
 
 class RunOptions:

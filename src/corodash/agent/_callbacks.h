@@ -41,6 +41,9 @@ extern PyObject *str_driven;
 /* Add SwitchHook (_greenlet.c), AddressTable (_addresses.c), GeneratorHooks (_monitoring.c). */
 int greenlet_init_module(PyObject *module);
 int addresses_init_module(PyObject *module);
+
+/* Add Then (_then.c): a call, then a look at its result. */
+int then_init_module(PyObject *module);
 int monitoring_init_module(PyObject *module);
 
 /* Adds SettraceHooks (_settrace.c, Python 3.11) to the module. */

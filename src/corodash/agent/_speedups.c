@@ -301,6 +301,7 @@ PyInit__speedups(void)
     if (module == NULL)
         return NULL;
     if (PyModule_AddObjectRef(module, "Guard", (PyObject *)&GuardType) < 0 ||
+        then_init_module(module) < 0 ||
         greenlet_init_module(module) < 0 || addresses_init_module(module) < 0 ||
         monitoring_init_module(module) < 0 ||
         recorder_init_module(module) < 0 || decode_init_module(module) < 0 ||

@@ -40,12 +40,13 @@ def die_with_controller(controller: int) -> None:
         os._exit(70)
 
 
-def main() -> None:
+def agent() -> Agent:
+    """The agent, set up from its config and ready to run the program."""
     # a crash in C code still says where it happened, on stderr
     faulthandler.enable(all_threads=False)
     config = AgentConfig(**marshal.loads(_config_data(sys.argv[1])))
     die_with_controller(config.controller)
-    Agent(config).run()
+    return Agent(config)
 
 
 def _config_data(given: str) -> bytes:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import functools
 
+from corodash.agent.accelerator import speedups
 from corodash.agent.registry import GEVENT, Registry
 from corodash.agent.spawn_args import short_args
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 
@@ -16,20 +18,27 @@ def announce_spawns(gevent: Any, registry: Registry) -> None:
     """Make ``gevent.spawn`` register its Greenlet at once; its first switch comes later.
 
     The Greenlet type itself is compiled and cannot be patched; the module's functions can,
-    and the program only sees them after this hook has run.
+    and the program only sees them after this hook has run. Compiled, the wrapper adds no
+    frame to the stack gevent records at each spawn (``_speedups.Then``).
     """
+    register = functools.partial(spawned, registry)
     for name in ("spawn", "spawn_later"):
         original = getattr(gevent, name, None)
-        if original is None:
-            continue
+        if original is not None:
+            setattr(gevent, name, _then(original, register))
 
-        def announced(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
-            glet = _original(*args, **kwargs)
-            spawned(registry, glet)
-            return glet
 
-        functools.update_wrapper(announced, original)
-        setattr(gevent, name, announced)
+def _then(call: Callable[..., Any], then: Callable[[Any], None]) -> Callable[..., Any]:
+    """``call``, after which ``then`` is shown its result."""
+    if speedups is not None:
+        return speedups.Then(call, then)
+
+    def announced(*args: Any, **kwargs: Any) -> Any:
+        glet = call(*args, **kwargs)
+        then(glet)
+        return glet
+
+    return functools.update_wrapper(announced, call)
 
 
 def spawned(registry: Registry, glet: Any) -> None:

@@ -118,7 +118,9 @@ class Agent(AgentCommands):
         # and gevent reads the line of each on every spawn (its spawning stack); a frame's
         # line costs a scan of its code up to where it stands (5.8 against 0.7 us a spawn).
         self._start()
-        status = self._run_program()
+        prepared = self._prepare_program()
+        # a program that could not start has its status already
+        status = prepared if isinstance(prepared, dict) else run_to_end(*prepared, self._raised)
         if self.forks.in_child:
             self.forks.leave_child(status)
         self._top_level_done(status)
@@ -193,12 +195,6 @@ class Agent(AgentCommands):
         return self.registry.task_of_frame_stack(sys._getframe(1))
 
     # -- running the program -------------------------------------------------------------
-
-    def _run_program(self) -> dict[str, Any]:
-        prepared = self._prepare_program()
-        if isinstance(prepared, dict):  # it could not start
-            return prepared
-        return run_to_end(*prepared, self._raised)
 
     def _prepare_program(self) -> tuple[CodeType, dict[str, Any]] | dict[str, Any]:
         """The script's code and namespace, ready to run; or the status of one that cannot
