@@ -1,13 +1,14 @@
 /* Greenlet switches: the greenlet tracer's fast path (SwitchHook).
  *
- * A switch between two known greenlets is recorded whole, without a Python object; every
- * other case (a greenlet seen first, a finished origin) goes to the Python callback of
+ * A switch between two known greenlets is recorded whole, without a Python object, and so is
+ * the end of one that returned nothing. Every other case (a greenlet seen first, one that
+ * returned a value, raised or was thrown into) goes to the Python callback of
  * tracer_greenlet.py it stands in front of. */
 #include "_callbacks.h"
 
 #include <stddef.h>
 
-static PyObject *str_dead, *str_switch, *str_throw;
+static PyObject *str_dead, *str_switch, *str_throw, *str_exception, *str_value;
 
 /* greenlet's C API (its `_C_API` capsule, greenlet 1.0 and later): whether a greenlet has
  * started and whether it is active, without an attribute lookup per switch. A greenlet is
@@ -54,6 +55,42 @@ typedef struct {
     PyObject *previous; /* the greenlet tracer this one replaced, or None */
 } SwitchHook;
 
+/* `glet.<name>`, as getattr(glet, name, None) has it, is None: 1, 0 when it is not, -1 on
+ * error. */
+static int
+attribute_is_none(PyObject *glet, PyObject *name)
+{
+    PyObject *value = PyObject_GetAttr(glet, name);
+    if (value == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError))
+            return -1;
+        PyErr_Clear();
+        return 1;
+    }
+    Py_DECREF(value);
+    return value == Py_None;
+}
+
+/* The RETURN of a finished origin that ended plainly: no exception, no value (what a
+ * function that returns nothing leaves, and most greenlets run one). 0 when recorded, 1
+ * when the Python callback must say how it ended (a value to repr, an exception, a throw),
+ * -1 on error. The Python callback's `_ending` says the same of it. */
+static int
+record_plain_end(SwitchHook *self, PyObject *glet, uint32_t task, int thrown)
+{
+    if (thrown)
+        return 1;
+    int plain = attribute_is_none(glet, str_exception);
+    if (plain == 1)
+        plain = attribute_is_none(glet, str_value);
+    if (plain != 1)
+        return plain < 0 ? -1 : 1;
+    PyObject *event = Py_BuildValue("(idIO)", RETURN_KIND, recorder_now(), task, Py_None);
+    if (event == NULL)
+        return -1;
+    return recorder_put_tuple((Recorder *)self->buffer, event);
+}
+
 /* The fast path's part of a switch: 0 when recorded, 1 when it is not the common case,
  * -1 on error. */
 static int
@@ -63,15 +100,17 @@ record_switch(SwitchHook *self, PyObject *event, PyObject *origin, PyObject *tar
     if (!address_task(self->by_address, origin, &entry.a) ||
         !address_task(self->by_address, target, &entry.task))
         return 1;
-    int dead = is_dead(origin);
-    if (dead != 0)
-        return dead < 0 ? -1 : 1;
-    /* complete in its record: no Python object is made */
-    entry.t = recorder_now();
     /* greenlet passes its interned "switch" or "throw": the same objects as ours */
     entry.flag = event == str_throw ||
                  (event != str_switch && PyUnicode_Check(event) &&
                   PyUnicode_CompareWithASCIIString(event, "throw") == 0);
+    int dead = is_dead(origin);
+    if (dead == 1)
+        dead = record_plain_end(self, origin, entry.a, entry.flag);
+    if (dead != 0)
+        return dead;
+    /* complete in its record: no Python object is made */
+    entry.t = recorder_now();
     if (recorder_put((Recorder *)self->buffer, &entry) < 0)
         return -1;
     return after_event(self->gate, self->hold_at);
@@ -191,6 +230,8 @@ greenlet_init_module(PyObject *module)
     if ((str_dead = PyUnicode_InternFromString("dead")) == NULL ||
         (str_switch = PyUnicode_InternFromString("switch")) == NULL ||
         (str_throw = PyUnicode_InternFromString("throw")) == NULL ||
+        (str_exception = PyUnicode_InternFromString("exception")) == NULL ||
+        (str_value = PyUnicode_InternFromString("value")) == NULL ||
         PyType_Ready(&SwitchHookType) < 0 ||
         PyModule_AddObjectRef(module, "SwitchHook", (PyObject *)&SwitchHookType) < 0)
         return -1;

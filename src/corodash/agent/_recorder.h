@@ -18,6 +18,7 @@
 #define NO_TASK 0xFFFFFFFFu
 #define YIELD_KIND 1  /* protocol.YIELD */
 #define RESUME_KIND 2 /* protocol.RESUME */
+#define RETURN_KIND 3 /* protocol.RETURN */
 #define SWITCH_KIND 5 /* protocol.SWITCH */
 
 /* How a whole yield or resume record holds its value (`flag`): an int in `a`, or a
