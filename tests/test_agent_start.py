@@ -119,9 +119,11 @@ def test_an_agent_process_is_polled_waited_for_and_fed():
     agent.stdin.close()
     assert agent.wait(timeout=20) == 3 and agent.poll() == 3
     assert agent.stdout.read() == b"hello\n"
-    killed = AgentProcess([sys.executable, "-c", "import time; time.sleep(60)"], (), False, {})
+    # it waits for a line that never comes, until it is killed
+    killed = AgentProcess([sys.executable, "-c", "input()"], (), True, {})
     os.killpg(killed.pid, 9)  # its own session: the group is its own
     assert killed.wait() == -9
+    killed.stdin.close()
     for process in (agent, killed):
         process.stdout.close()
         process.stderr.close()
