@@ -24,6 +24,7 @@ SOURCES = (
     "src/corodash/agent/_greenlet.c",
     "src/corodash/agent/_addresses.c",
     "src/corodash/agent/_then.c",
+    "src/corodash/agent/_spawns.c",
     "src/corodash/agent/_monitoring.c",
 )
 

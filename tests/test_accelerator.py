@@ -74,6 +74,7 @@ EVERY_KIND = [
     "joins_one",
     "three_sleepers",
     "same_function",
+    "spawn_kinds",
     # output of every sort
     "high_bytes",
     "long_partial_lines",

@@ -258,6 +258,26 @@ def test_gevent_says_a_greenlet_was_spawned_where_the_program_spawned_it(trace):
     assert said == ["spawned at spawning_stack.py 10", "spawn is named spawn"]
 
 
+def test_a_greenlet_spawned_any_way_is_labelled_by_what_it_runs(trace):
+    """A function with and without arguments, a method, a callable object, a lambda and
+    spawn_later (compiled, the functions' Greenlets after the hub's are registered in C,
+    the others by the Python fallback)."""
+    result = trace("spawn_kinds")
+    spawns = [(e["label"], e["line"]) for e in result.events if e["kind"] == "spawn"]
+    assert spawns == [
+        ("hub", None),
+        ("rest", 20),
+        ("brew('tea')", 7),
+        ("brew('coffee', cups=2)", 7),
+        ("boil", 13),
+        ("greenlet", None),
+        ("<lambda>", 31),
+        ("brew('cocoa')", 7),
+    ]
+    said = [e["text"] for e in result.events if e["kind"] == "output"]
+    assert said == ["[None, '1 tea', '2 coffee', None, None, None, '1 cocoa']"]
+
+
 def test_tasks_running_one_function_are_told_apart_by_their_labels(trace):
     result = trace("same_function")
     spawns = [e for e in result.events if e["kind"] == "spawn" and e["name"] != "hub"]

@@ -125,6 +125,12 @@ put(AddressTable *self, uintptr_t address, uint32_t task)
     return 0;
 }
 
+int
+address_table_put(PyObject *table, void *address, uint32_t task)
+{
+    return put((AddressTable *)table, (uintptr_t)address, task);
+}
+
 static int
 assign(AddressTable *self, PyObject *key, PyObject *value)
 {

@@ -10,6 +10,8 @@
  * (with no error set) or on error. */
 PyObject *task_of(PyObject *table, void *address);
 
+/* Where instances of `type` keep the slot `name`: its offset, or -1 with an error set. */
+Py_ssize_t slot_offset(PyTypeObject *type, const char *name);
 /* Where a Gate keeps `hold`: the offset of its slot, or -1 with an error set. */
 Py_ssize_t hold_slot(PyObject *gate);
 
@@ -18,6 +20,8 @@ int after_event(PyObject *gate, Py_ssize_t hold_at);
 
 /* The task id an AddressTable (_addresses.c) holds for `address`: 1, or 0 when none. */
 int address_task(PyObject *table, void *address, uint32_t *task);
+/* Registers `task` under `address` in an AddressTable: 0, or -1 with an error set. */
+int address_table_put(PyObject *table, void *address, uint32_t task);
 extern PyTypeObject AddressTableType;
 
 /* Completes `whole` for task `tid` (borrowed) with `b` and the time now, records it, then
@@ -44,6 +48,8 @@ int addresses_init_module(PyObject *module);
 
 /* Add Then (_then.c): a call, then a look at its result. */
 int then_init_module(PyObject *module);
+/* Add SpawnRecorder (_spawns.c): gevent's spawns registered. */
+int spawns_init_module(PyObject *module);
 int monitoring_init_module(PyObject *module);
 
 /* Adds SettraceHooks (_settrace.c, Python 3.11) to the module. */

@@ -30,12 +30,13 @@ load_greenlet_api(void)
     greenlet_active = (greenlet_state)api[GREENLET_ACTIVE_NUM];
 }
 
-/* `glet.dead`: 1, 0, or -1 on error. */
+/* `glet.dead`: 1, 0, or -1 on error. Active first: a switch's origin nearly always is, and
+ * then one call answers. */
 static int
 is_dead(PyObject *glet)
 {
     if (greenlet_active != NULL)
-        return greenlet_started(glet) && !greenlet_active(glet);
+        return !greenlet_active(glet) && greenlet_started(glet);
     PyObject *dead = PyObject_GetAttr(glet, str_dead);
     if (dead == NULL)
         return -1;

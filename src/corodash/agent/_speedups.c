@@ -22,7 +22,7 @@
 #define Py_T_OBJECT_EX T_OBJECT_EX
 #endif
 
-static PyObject *str_hold, *str_event;
+static PyObject *str_event;
 PyObject *str_driven;
 
 /* ---- shared helpers --------------------------------------------------------------- */
@@ -59,9 +59,9 @@ record_whole(PyObject *buffer, PyObject *gate, Py_ssize_t hold_at, PyObject *tid
 }
 
 Py_ssize_t
-hold_slot(PyObject *gate)
+slot_offset(PyTypeObject *type, const char *name)
 {
-    PyObject *descriptor = PyObject_GetAttr((PyObject *)Py_TYPE(gate), str_hold);
+    PyObject *descriptor = PyObject_GetAttrString((PyObject *)type, name);
     if (descriptor == NULL)
         return -1;
     Py_ssize_t offset = -1;
@@ -72,8 +72,15 @@ hold_slot(PyObject *gate)
     }
     Py_DECREF(descriptor);
     if (offset < 0)
-        PyErr_SetString(PyExc_TypeError, "a gate keeps `hold` in a slot (Gate.__slots__)");
+        PyErr_Format(PyExc_TypeError, "%s keeps `%s` in a slot (__slots__)", type->tp_name,
+                     name);
     return offset;
+}
+
+Py_ssize_t
+hold_slot(PyObject *gate)
+{
+    return slot_offset(Py_TYPE(gate), "hold");
 }
 
 /* What every tracer does after recording: `if gate.hold: gate.event()`. `hold` is read from
@@ -292,7 +299,6 @@ static struct PyModuleDef speedups_module = {
 PyMODINIT_FUNC
 PyInit__speedups(void)
 {
-    INTERN(str_hold, "hold");
     INTERN(str_event, "event");
     INTERN(str_driven, "driven");
     if (PyType_Ready(&GuardType) < 0)
@@ -301,7 +307,7 @@ PyInit__speedups(void)
     if (module == NULL)
         return NULL;
     if (PyModule_AddObjectRef(module, "Guard", (PyObject *)&GuardType) < 0 ||
-        then_init_module(module) < 0 ||
+        then_init_module(module) < 0 || spawns_init_module(module) < 0 ||
         greenlet_init_module(module) < 0 || addresses_init_module(module) < 0 ||
         monitoring_init_module(module) < 0 ||
         recorder_init_module(module) < 0 || decode_init_module(module) < 0 ||
