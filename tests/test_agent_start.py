@@ -32,6 +32,17 @@ def test_the_program_starts_as_under_plain_python(trace):
     assert said["path"] == _lines(plain.stdout)["path"]
 
 
+def test_the_settrace_tracer_knows_python_3_11_s_opcodes():
+    """It names them, not imports opcode (a C module, a tenth of the agent's imports)."""
+    import opcode
+
+    from corodash.agent import tracer_settrace
+
+    if sys.version_info[:2] == (3, 11):
+        assert opcode.opmap["YIELD_VALUE"] == tracer_settrace._YIELD_VALUE
+        assert opcode.opmap["RETURN_VALUE"] == tracer_settrace._RETURN_VALUE
+
+
 def _processes_in(folder: Path) -> list[int]:
     """The processes whose working directory is ``folder``."""
     found = []

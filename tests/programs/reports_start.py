@@ -5,6 +5,7 @@ the check: the agent loads what it needs to trace one at the first."""
 import sys
 
 HEAVY = ["msgspec", "typing", "inspect", "dataclasses", "json", "ctypes", "re", "runpy", "dis"]
+HEAVY += ["enum", "signal", "functools", "contextlib", "weakref", "warnings", "opcode"]
 preloaded = []
 for name in HEAVY:
     if name in sys.modules:

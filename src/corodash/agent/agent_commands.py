@@ -6,8 +6,8 @@ point). A mixin of Agent, whose gate, driver and inspector it uses.
 from __future__ import annotations
 
 import os
-import signal
 import time
+from _signal import pthread_kill
 from _thread import start_new_thread
 
 from corodash.agent.accelerator import speedups
@@ -212,7 +212,7 @@ class AgentCommands:
         if request != self._interrupts:
             return
         if (gate.stop_pending and gate.main_busy) or gate.interrupt():
-            signal.pthread_kill(self.main_thread, self.stop_signal.number)
+            pthread_kill(self.main_thread, self.stop_signal.number)
 
     def _stop_signal(self, signum: int, frame: Any) -> None:
         if speedups is not None and speedups.in_callback():

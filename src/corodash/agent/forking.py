@@ -11,10 +11,8 @@ it and ends the trace with the exit status; in a child it only flushes the strea
 from __future__ import annotations
 
 import atexit
-import contextlib
 import os
 import sys
-import warnings
 
 from corodash.agent.fd_capture import FdCapture
 from corodash.agent.output import TaskOutput
@@ -59,6 +57,8 @@ class ForkWatch:
         # threads are the agent's (which the child does not need), not the program's. Said
         # at the first fork, not at start: the filter's pattern would load ``re``.
         if not self._quietened:
+            import warnings
+
             self._quietened = True
             warnings.filterwarnings(
                 "ignore", r"This process .* is multi-threaded, use of fork", DeprecationWarning
@@ -104,7 +104,9 @@ class ForkWatch:
         exit handlers, then its exit, as Python would; never the agent's end."""
         if status.get("traceback"):
             sys.stderr.write(status["traceback"])
-        with contextlib.suppress(BaseException):
+        try:  # noqa: SIM105
             atexit._run_exitfuncs()
+        except BaseException:  # the program's handlers: the exit goes on
+            pass
         code = status.get("exit_code")
         self._exit(code if isinstance(code, int) else 1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import functools
+from _functools import partial  # not functools: its imports are start-up the agent need not pay
 
 from corodash.agent.accelerator import speedups
 from corodash.agent.registry import GEVENT, Registry, Task
@@ -31,7 +31,7 @@ def announce_spawns(gevent: Any, registry: Registry) -> None:
 def _registration(registry: Registry) -> Callable[[Any], None]:
     """``spawned`` for ``registry``; compiled when the registry records into the compiled
     recorder (the Python function took 3 us a spawn, the compiled one a fifth of that)."""
-    register = functools.partial(spawned, registry)
+    register = partial(spawned, registry)
     if speedups is None or not isinstance(
         getattr(registry.emit, "__self__", None), speedups.Recorder
     ):
@@ -49,7 +49,9 @@ def _then(call: Callable[..., Any], then: Callable[[Any], None]) -> Callable[...
         then(glet)
         return glet
 
-    return functools.update_wrapper(announced, call)
+    from functools import update_wrapper  # only without the compiled module
+
+    return update_wrapper(announced, call)
 
 
 def spawned(registry: Registry, glet: Any) -> None:

@@ -9,10 +9,9 @@ too, and the tracer goes on at the first one that has a generator. (Python 3.12'
 
 from __future__ import annotations
 
-import importlib.machinery
 import sys
+from _frozen_importlib_external import PathFinder  # importlib.machinery's, always loaded
 from _thread import get_ident
-from importlib.machinery import ModuleSpec
 from types import CodeType
 
 from corodash.agent.frames import CO_GENERATOR
@@ -21,6 +20,7 @@ from corodash.agent.usercode import CodeFilter
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from importlib.machinery import ModuleSpec
     from typing import Any
 
 
@@ -48,7 +48,7 @@ class UserModuleWatcher:
             sys.meta_path.remove(self)
 
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> ModuleSpec | None:
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        spec = PathFinder.find_spec(fullname, path)
         origin = spec.origin if spec is not None else None
         loader = spec.loader if spec is not None else None
         if origin and origin.endswith(".py") and self._is_user(origin):

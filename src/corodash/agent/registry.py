@@ -7,7 +7,7 @@ and forgets an object's address the moment it dies.
 
 from __future__ import annotations
 
-import weakref
+from _weakref import ref
 from types import GeneratorType
 
 from corodash.agent.accelerator import address_table
@@ -32,7 +32,7 @@ class _Nothing:
 _NOTHING = _Nothing()
 
 
-class Task(weakref.ref):
+class Task(ref):
     """One task: a weak reference to its object that also carries what the agent knows of it
     (made by ``make_task``).
 

@@ -8,7 +8,6 @@ become OUTPUT events on the same pipe (output.py, fd_capture.py); its stdin stay
 from __future__ import annotations
 
 import atexit
-import contextlib
 import faulthandler
 import gc
 import os
@@ -144,7 +143,7 @@ class Agent(AgentCommands):
         self.stop_signal = StopSignal(
             self._stop_signal, speedups.set_stop_signal if speedups else lambda number: None
         )
-        self.stop_signal.install()
+        self.stop_signal.install(self.hooks.when_imported)
         CommandReader(self.config.commands_fd, self.handle).start()
         self.fds = FdCapture(self.append, perf_counter)
         self.fds.start()
@@ -172,8 +171,10 @@ class Agent(AgentCommands):
         """The child of a fork: the program's, not an agent (no events, commands or end)."""
         self.channel.silence()
         for fd in (self.config.events_fd, self.config.commands_fd, *self.fds.real.values()):
-            with contextlib.suppress(OSError):  # the controller sees the agent's end, not ours
+            try:  # the controller sees the agent's end, not ours  # noqa: SIM105
                 os.close(fd)
+            except OSError:
+                pass
         self.tracer.uninstall()
         self.greenlets.uninstall()
         self.config.step = False
@@ -235,8 +236,10 @@ class Agent(AgentCommands):
     def _top_level_done(self, status: dict[str, Any]) -> None:
         for stream in self.streams:
             stream.flush()
-        with contextlib.suppress(Exception):
+        try:  # noqa: SIM105
             discover_everywhere(self.registry, self.inspector.namespace)
+        except Exception:  # what is found at the end must not stop the end
+            pass
         self.inspector.program_done = True
         self.channel.flush()  # the switches not yet sent may end a blocking stretch
         self.blocks.close(perf_counter(), self.append)
@@ -255,8 +258,10 @@ class Agent(AgentCommands):
                 return
             self._finished = True
         if exit_handlers:
-            with contextlib.suppress(BaseException):
+            try:  # noqa: SIM105
                 atexit._run_exitfuncs()
+            except BaseException:  # the program's handlers: the end goes on
+                pass
         for stream in self.streams:
             stream.flush()
         self.fds.finish()
