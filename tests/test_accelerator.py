@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import program
 
+from corodash.recording_file import RecordingReader
 from corodash.trace_format import read_trace
 
 TIMING_FIELDS = ("t", "started", "wall", "seconds")
@@ -89,6 +90,32 @@ def test_compiled_and_python_callbacks_record_the_same_trace(tmp_path, name):
     python = traced_events(name, tmp_path / "python.cdrec", pure=True)
     assert len(compiled) >= 3
     assert compiled == python
+
+
+@pytest.mark.parametrize("pure", [False, True], ids=["compiled", "python"])
+def test_switches_are_stamped_with_the_programs_clock(tmp_path, pure):
+    """The compiled recorder stamps a switch in time-stamp counter ticks, which the channel
+    turns into seconds: they must be the seconds of the clock the program reads. Two bursts
+    of 1,000 switches, 50 ms apart: each switch between the program's readings of the clock
+    around its burst (to the microsecond), in order."""
+    out = tmp_path / "run.cdrec"
+    subprocess.run(
+        [sys.executable, "-m", "corodash", "trace", program("timed_switches"), "--out", str(out)],
+        env={**os.environ, "CORODASH_PURE_PYTHON": "1" if pure else "0"},
+        capture_output=True,
+        timeout=60,
+    )
+    with RecordingReader(out) as recording:
+        t0 = recording.header["t0"]
+    events = read_trace(out)
+    (printed,) = [e["text"] for e in events if e["kind"] == "output"]
+    before_first, after_first, before_second, after_second = map(float, printed.split())
+    times = [t0 + e["t"] for e in events if e["kind"] == "switch"]
+    assert len(times) == 2_000
+    assert times == sorted(times)
+    first, second = times[:1_000], times[1_000:]
+    assert before_first - 1e-6 <= first[0] and first[-1] <= after_first + 1e-6
+    assert before_second - 1e-6 <= second[0] and second[-1] <= after_second + 1e-6
 
 
 def test_the_address_table_answers_as_the_dict_it_stands_for():

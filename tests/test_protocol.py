@@ -17,6 +17,7 @@ from corodash.protocol import (
     TaskLabeler,
     encode_frame,
     event_dict,
+    events_frame,
     parse_literal,
 )
 
@@ -76,6 +77,21 @@ def test_subclasses_of_plain_types_cross_as_the_plain_type():
     (decoded,) = FrameReader().feed(encode_frame(message))
     assert decoded == ("events", [(1, "two")], {"k": True}, repr(object))
     assert type(decoded[1][0][1]) is str
+
+
+def test_an_events_frame_in_parts_reads_back_as_the_one_frame():
+    """The channel writes a batch's records where they lie: its parts must read back as the
+    message in one frame does, whatever marshal shares between the tuples (a repeated
+    string is written once, then referred to by number), subclasses of plain types too."""
+    records = bytes(range(256)) * 3
+    name = "worker-" + "x" * 3
+    extras = [(SPAWN, 0.5, 1, name, name), (YIELD, 0.75, 1, Shouting("'a'"), 7), (SWITCH, 1.0, 2)]
+    parts = events_frame(records, extras)
+    assert parts[1] is records
+    (decoded,) = FrameReader().feed(b"".join(parts))
+    (whole,) = FrameReader().feed(encode_frame(("events", records, extras)))
+    assert decoded == whole == ("events", records, extras)
+    assert type(decoded[2][1][3]) is str
 
 
 def test_a_frame_that_does_not_decode_says_so():

@@ -111,7 +111,7 @@ record_switch(SwitchHook *self, PyObject *event, PyObject *origin, PyObject *tar
     if (dead != 0)
         return dead;
     /* complete in its record: no Python object is made */
-    entry.t = recorder_now();
+    entry.ticks = recorder_ticks();
     if (recorder_put((Recorder *)self->buffer, &entry) < 0)
         return -1;
     return after_event(self->gate, self->hold_at);

@@ -6,7 +6,14 @@
  * takes records and their tuples in batches and sends them as they are; the controller
  * decodes them (`decode`, _decode.c) or stores them unchanged in a recording. When the ring is full the
  * traced thread waits, the GIL released, until the channel has taken some: never a lost
- * event, never unbounded memory. */
+ * event, never unbounded memory.
+ *
+ * A whole record is stamped in ticks (recorder_ticks: the time-stamp counter, where the
+ * kernel keeps time by it); reading the clock took more than half of what a switch's
+ * record cost. The channel turns them into seconds when it takes records (settle_times):
+ * the clock and the counter are read together at each take, and every record stamped since
+ * the last take falls between the two readings, so its seconds are interpolated between
+ * them, in order, on the channel's thread rather than the traced one. */
 #include "_recorder.h"
 
 #include <pythread.h>
@@ -19,12 +26,16 @@ struct Recorder {
     Py_ssize_t capacity;
     Py_ssize_t head;
     Py_ssize_t count;
+    Py_ssize_t settled; /* the oldest `settled` records have seconds, not ticks */
+    uint64_t anchor_ticks; /* the ticks and the seconds read together at the last take */
+    double anchor_t;
     PyObject *extras; /* list: the tuples of FORM_TUPLE records, oldest first */
     int discarding;   /* a forked child's: nothing recorded belongs to the run */
     int has_drainer;
     unsigned long drainer; /* the thread that takes records never waits for room */
 };
 
+int recorder_tsc;
 
 double
 recorder_now(void)
@@ -79,6 +90,36 @@ recorder_put(Recorder *self, const Record *record)
     self->ring[at] = *record;
     self->count++;
     return 0;
+}
+
+/* Reads the clock and the ticks together, for the records stamped from now on. */
+static void
+set_anchor(Recorder *self)
+{
+    self->anchor_ticks = recorder_ticks();
+    self->anchor_t = recorder_now();
+}
+
+/* Seconds for the whole records stamped since the last take, interpolated between that
+ * take's reading of the clock and this one's. */
+static void
+settle_times(Recorder *self)
+{
+    uint64_t anchor_ticks = self->anchor_ticks;
+    double anchor_t = self->anchor_t;
+    set_anchor(self);
+    double scale = 0.0;
+    if (self->anchor_ticks > anchor_ticks)
+        scale = (self->anchor_t - anchor_t) / (double)(self->anchor_ticks - anchor_ticks);
+    for (Py_ssize_t i = self->settled; i < self->count; i++) {
+        Py_ssize_t at = self->head + i;
+        if (at >= self->capacity)
+            at -= self->capacity;
+        Record *record = &self->ring[at];
+        if (record->form == FORM_BINARY)
+            record->t = anchor_t + (double)(int64_t)(record->ticks - anchor_ticks) * scale;
+    }
+    self->settled = self->count;
 }
 
 static int
@@ -178,6 +219,7 @@ recorder_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         return PyErr_NoMemory();
     }
     self->capacity = capacity;
+    set_anchor(self);
     return (PyObject *)self;
 }
 
@@ -195,6 +237,7 @@ recorder_take(Recorder *self, PyObject *arg)
     Py_ssize_t most = PyLong_AsSsize_t(arg);
     if (most == -1 && PyErr_Occurred())
         return NULL;
+    settle_times(self);
     Py_ssize_t n = self->count < most ? self->count : most;
     if (n <= 0)
         Py_RETURN_NONE;
@@ -218,6 +261,7 @@ recorder_take(Recorder *self, PyObject *arg)
     }
     self->head = (self->head + n) % self->capacity;
     self->count -= n;
+    self->settled -= n;
     return Py_BuildValue("(NN)", records, taken);
 }
 
@@ -226,6 +270,7 @@ recorder_last(Recorder *self, PyObject *unused)
 {
     if (self->count == 0)
         Py_RETURN_NONE;
+    settle_times(self);
     Py_ssize_t at = (self->head + self->count - 1) % self->capacity;
     const Record *record = &self->ring[at];
     if (record->form == FORM_TUPLE) {
@@ -238,7 +283,7 @@ recorder_last(Recorder *self, PyObject *unused)
 static PyObject *
 recorder_clear(Recorder *self, PyObject *unused)
 {
-    self->head = self->count = 0;
+    self->head = self->count = self->settled = 0;
     if (PyList_SetSlice(self->extras, 0, PyList_GET_SIZE(self->extras), NULL) < 0)
         return NULL;
     Py_RETURN_NONE;
@@ -332,9 +377,28 @@ PyTypeObject RecorderType = {
     .tp_as_sequence = &recorder_as_sequence,
 };
 
+/* Whether the kernel keeps time by the time-stamp counter (then it has checked that the
+ * counter is steady and the same on every core). */
+static int
+kernel_uses_tsc(void)
+{
+#if defined(__x86_64__) && defined(__linux__)
+    FILE *file = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+    if (file == NULL)
+        return 0;
+    char name[16] = {0};
+    int found = fgets(name, sizeof name, file) != NULL && strcmp(name, "tsc\n") == 0;
+    fclose(file);
+    return found;
+#else
+    return 0;
+#endif
+}
+
 int
 recorder_init_module(PyObject *module)
 {
+    recorder_tsc = kernel_uses_tsc();
     if (PyType_Ready(&RecorderType) < 0)
         return -1;
     return PyModule_AddObjectRef(module, "Recorder", (PyObject *)&RecorderType);

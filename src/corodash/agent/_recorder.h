@@ -11,6 +11,10 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <time.h>
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
 
 #define RECORD_SIZE 24
 #define FORM_BINARY 0
@@ -28,8 +32,14 @@
 #define VALUE_TRUE 2
 #define VALUE_FALSE 3
 
+/* `ticks` while a whole record waits in the ring (a counter read in half the time of the
+ * clock), `t` once the channel takes it: seconds on time.perf_counter's clock. A tuple's
+ * record has `t` from the start. */
 typedef struct {
-    double t;
+    union {
+        double t;
+        uint64_t ticks;
+    };
     uint8_t kind;
     uint8_t form;
     uint16_t flag;
@@ -63,5 +73,23 @@ int jsonl_init_module(PyObject *module);
 
 /* Seconds on time.perf_counter's clock. */
 double recorder_now(void);
+
+/* Whether recorder_ticks reads the CPU's time-stamp counter: only where the kernel itself
+ * keeps time by it (its clocksource is "tsc"), so it is steady and the same on every core. */
+extern int recorder_tsc;
+
+/* The time of a whole record, in ticks: the time-stamp counter, or else nanoseconds on the
+ * monotonic clock. The channel turns them into seconds (settle_times in _recorder.c). */
+static inline uint64_t
+recorder_ticks(void)
+{
+#if defined(__x86_64__)
+    if (recorder_tsc)
+        return __rdtsc();
+#endif
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 #endif

@@ -52,7 +52,7 @@ record_whole(PyObject *buffer, PyObject *gate, Py_ssize_t hold_at, PyObject *tid
         return -1;
     whole->task = (uint32_t)task;
     whole->b = b;
-    whole->t = recorder_now();
+    whole->ticks = recorder_ticks();
     if (recorder_put((Recorder *)buffer, whole) < 0)
         return -1;
     return after_event(gate, hold_at);

@@ -89,17 +89,19 @@ class BlockDetector:
         if self.since <= stopped_at:
             self.since += seconds
 
-    def tick(self, now: float) -> None:
-        """Detection starts once gevent has a hub: before, nothing is waiting to run."""
+    def tick(self, now: float) -> bool:
+        """Detection starts once gevent has a hub: before, nothing is waiting to run. True
+        while a greenlet other than the hub runs: a stretch that becomes a block is sampled
+        at the channel's shortest interval."""
         hub = self.registry.hub_tid
         if self.clock.stopped or hub is None or self.running in (None, hub):
-            return
-        if now - self.since < self.threshold:
-            return
-        sample = self.place(sys._current_frames().get(self.main_thread))
-        # Stamped once read: a sample stamped before the switch that ends the stretch was
-        # read before it, and belongs to it.
-        self.samples.append((perf_counter(), sample))
+            return False
+        if now - self.since >= self.threshold:
+            sample = self.place(sys._current_frames().get(self.main_thread))
+            # Stamped once read: a sample stamped before the switch that ends the stretch was
+            # read before it, and belongs to it.
+            self.samples.append((perf_counter(), sample))
+        return True
 
     def close(self, t: float, append: Any) -> None:
         """Record a stretch still blocking when the run ends at ``t``."""

@@ -14,8 +14,8 @@ from os import _exit  # the real one: the agent wraps os._exit (forking.py)
 from time import perf_counter
 
 from corodash.agent.accelerator import speedups
-from corodash.agent.originals import allocate_lock, read, sleep, start_new_thread, write
-from corodash.protocol import EVENTS, REPLY, STATE, Command, FrameReader, encode_frame
+from corodash.agent.originals import allocate_lock, read, sleep, start_new_thread, writev
+from corodash.protocol import REPLY, STATE, Command, FrameReader, encode_frame, events_frame
 from corodash.records import Batch, tuple_records
 
 TYPE_CHECKING = False
@@ -24,6 +24,13 @@ if TYPE_CHECKING:
     from typing import Any
 
 FLUSH_INTERVAL = 0.005
+"""How soon the channel looks again while events trickle in, or a watcher asks to be soon."""
+SLOW_INTERVAL = 0.02
+"""How soon it looks again after a flood, or when nothing happened. Each look takes the GIL
+from a busy program, a stall of the traced thread (a wake-up on another core, then one back):
+a flood is sent in larger batches, and a program that records nothing is left alone."""
+FLOOD = 4_096
+"""Records in one flush that make it a flood."""
 MAX_BATCH = 65_536
 RING_CAPACITY = 262_144
 """Records the compiled recorder holds (6 MiB) before the traced thread waits for the
@@ -75,7 +82,9 @@ class Channel:
         self.fd = fd
         self.on_lost = on_lost
         self.buffer = new_recorder()
-        self.on_tick: list[Callable[[float], None]] = []
+        self.on_tick: list[Callable[[float], bool | None]] = []
+        """Watchers called at each look, on this channel's thread, with the time: one that
+        returns True is called again soon (FLUSH_INTERVAL), not after SLOW_INTERVAL."""
         self.on_batch: list[Callable[[Batch], None]] = []
         """Watchers that see each batch of events, on this channel's thread, before it is sent."""
         self._lock = allocate_lock()
@@ -105,19 +114,23 @@ class Channel:
 
     def _flush_loop(self) -> None:
         self.buffer.set_drainer()
+        interval = FLUSH_INTERVAL
         while self._running:
-            sleep(FLUSH_INTERVAL)
-            self.flush()
+            sleep(interval)
+            sent = self.flush()
             now = perf_counter()
+            soon = 0 < sent < FLOOD
             for tick in self.on_tick:
                 try:
-                    tick(now)
+                    soon = bool(tick(now)) or soon
                 except Exception:  # a watcher's failure must not stop the flushing
                     continue
+            interval = FLUSH_INTERVAL if soon else SLOW_INTERVAL
 
-    def flush(self) -> None:
+    def flush(self) -> int:
+        """Send every event recorded so far; how many there were."""
         with self._lock:
-            self._flush_locked()
+            return self._flush_locked()
 
     def send(self, message: tuple) -> None:
         """Send a message after every event recorded so far. States and replies carry a
@@ -137,26 +150,38 @@ class Channel:
             return self._last_sent.last()
         return last
 
-    def _flush_locked(self) -> None:
+    def _flush_locked(self) -> int:
+        """Send what was recorded when the flush began, in one write. Not "until empty": a
+        busy program records while the write runs, and draining that too kept this thread
+        taking the GIL back from it after every write, a stall of the traced thread each."""
         take = self.buffer.take
-        while (taken := take(MAX_BATCH)) is not None:
+        left = sent = len(self.buffer)
+        parts: list[bytes] = []
+        while left > 0 and (taken := take(min(left, MAX_BATCH))) is not None:
             batch = self._last_sent = Batch(*taken)
+            left -= len(batch)
             for watch in self.on_batch:
                 try:
                     watch(batch)
                 except Exception:  # a watcher's failure must not stop the events
                     continue
-            self._write(encode_frame((EVENTS, batch.records, batch.extras)))
+            parts.extend(events_frame(batch.records, batch.extras))
+        if parts:
+            self._write(*parts)
+        return sent
 
-    def _write(self, data: bytes) -> None:
+    def _write(self, *parts: bytes) -> None:
         if self.fd < 0:
             self.buffer.clear()
             return
-        view = memoryview(data)
+        views = [memoryview(part) for part in parts]
         try:
-            while view:
-                written = write(self.fd, view)
-                view = view[written:]
+            while views:
+                written = writev(self.fd, views)
+                while views and written >= len(views[0]):
+                    written -= len(views.pop(0))
+                if written:
+                    views[0] = views[0][written:]
         except OSError:
             if self.on_lost is None:
                 # The controller is gone: nobody will read what this process does next.

@@ -28,5 +28,6 @@ get_ident = original("_thread", "get_ident")
 sleep = original("time", "sleep")
 read = original("os", "read")
 write = original("os", "write")
+writev = original("os", "writev")
 close = original("os", "close")
 """gevent's ``os.close`` refuses some descriptors and tells its hub (from any thread)."""
