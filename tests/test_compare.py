@@ -180,3 +180,28 @@ def test_block_verdict_from_samples():
     moving = Counter({("a.py:9", "time.monotonic"): 6, ("a.py:10", None): 9, ("a.py:9", None): 5})
     assert verdict(moving) == ("a.py:9", None)
     assert verdict(Counter({("?", None): 2})) == ("?", None)
+
+
+def test_the_block_detector_asks_for_the_looks_it_needs():
+    """The channel looks every 20 ms after a flood; the detector asks for a look when the
+    stretch under way would become a block, then one every SAMPLE_INTERVAL while it lasts,
+    and for none while the hub runs or before gevent has one."""
+    import threading
+    from types import SimpleNamespace
+
+    from corodash.agent.blocking import SAMPLE_INTERVAL, BlockDetector
+
+    registry = SimpleNamespace(hub_tid=None)
+    clock = SimpleNamespace(stopped=False, on_resume=[])
+    nothing_is_users = SimpleNamespace(wants=lambda code: False)
+    detector = BlockDetector(registry, nothing_is_users, threading.get_ident(), 0.1, clock)
+    detector.since, detector.running = 5.0, 2
+    assert detector.tick(5.5) is None
+    registry.hub_tid = 1
+    assert detector.tick(5.03) == pytest.approx(0.07)
+    assert detector.samples == []
+    assert detector.tick(5.11) == SAMPLE_INTERVAL
+    assert detector.tick(5.2) == SAMPLE_INTERVAL
+    assert [sample for _, sample in detector.samples] == [("?", None), ("?", None)]
+    detector.running = 1
+    assert detector.tick(5.3) is None

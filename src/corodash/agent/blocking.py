@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 DEFAULT_THRESHOLD = 0.1
+SAMPLE_INTERVAL = 0.005
+"""How often a stretch found blocking has its stack sampled."""
 
 
 class BlockDetector:
@@ -89,19 +91,21 @@ class BlockDetector:
         if self.since <= stopped_at:
             self.since += seconds
 
-    def tick(self, now: float) -> bool:
-        """Detection starts once gevent has a hub: before, nothing is waiting to run. True
-        while a greenlet other than the hub runs: a stretch that becomes a block is sampled
-        at the channel's shortest interval."""
+    def tick(self, now: float) -> float | None:
+        """Detection starts once gevent has a hub: before, nothing is waiting to run. The
+        seconds until the next look it needs: when the stretch would become a block, then
+        every SAMPLE_INTERVAL while it lasts; None when no other task than the hub runs."""
         hub = self.registry.hub_tid
         if self.clock.stopped or hub is None or self.running in (None, hub):
-            return False
-        if now - self.since >= self.threshold:
-            sample = self.place(sys._current_frames().get(self.main_thread))
-            # Stamped once read: a sample stamped before the switch that ends the stretch was
-            # read before it, and belongs to it.
-            self.samples.append((perf_counter(), sample))
-        return True
+            return None
+        waited = now - self.since
+        if waited < self.threshold:
+            return self.threshold - waited
+        sample = self.place(sys._current_frames().get(self.main_thread))
+        # Stamped once read: a sample stamped before the switch that ends the stretch was
+        # read before it, and belongs to it.
+        self.samples.append((perf_counter(), sample))
+        return SAMPLE_INTERVAL
 
     def close(self, t: float, append: Any) -> None:
         """Record a stretch still blocking when the run ends at ``t``."""

@@ -24,11 +24,12 @@ if TYPE_CHECKING:
     from typing import Any
 
 FLUSH_INTERVAL = 0.005
-"""How soon the channel looks again while events trickle in, or a watcher asks to be soon."""
+"""How soon the channel looks again while events trickle in; the shortest a watcher gets."""
 SLOW_INTERVAL = 0.02
-"""How soon it looks again after a flood, or when nothing happened. Each look takes the GIL
-from a busy program, a stall of the traced thread (a wake-up on another core, then one back):
-a flood is sent in larger batches, and a program that records nothing is left alone."""
+"""How soon it looks again after a flood, or when nothing happened, unless a watcher asks
+sooner. Each look takes the GIL from a busy program, a stall of the traced thread (a wake-up
+on another core, then one back): a flood is sent in larger batches, and a program that
+records nothing is left alone."""
 FLOOD = 4_096
 """Records in one flush that make it a flood."""
 MAX_BATCH = 65_536
@@ -82,9 +83,9 @@ class Channel:
         self.fd = fd
         self.on_lost = on_lost
         self.buffer = new_recorder()
-        self.on_tick: list[Callable[[float], bool | None]] = []
-        """Watchers called at each look, on this channel's thread, with the time: one that
-        returns True is called again soon (FLUSH_INTERVAL), not after SLOW_INTERVAL."""
+        self.on_tick: list[Callable[[float], float | None]] = []
+        """Watchers called at each look, on this channel's thread, with the time; one may
+        return the seconds until it needs the next look (at least FLUSH_INTERVAL)."""
         self.on_batch: list[Callable[[Batch], None]] = []
         """Watchers that see each batch of events, on this channel's thread, before it is sent."""
         self._lock = allocate_lock()
@@ -119,13 +120,14 @@ class Channel:
             sleep(interval)
             sent = self.flush()
             now = perf_counter()
-            soon = 0 < sent < FLOOD
+            interval = FLUSH_INTERVAL if 0 < sent < FLOOD else SLOW_INTERVAL
             for tick in self.on_tick:
                 try:
-                    soon = bool(tick(now)) or soon
+                    wanted = tick(now)
                 except Exception:  # a watcher's failure must not stop the flushing
                     continue
-            interval = FLUSH_INTERVAL if soon else SLOW_INTERVAL
+                if wanted is not None:
+                    interval = min(interval, max(wanted, FLUSH_INTERVAL))
 
     def flush(self) -> int:
         """Send every event recorded so far; how many there were."""
