@@ -24,6 +24,7 @@ from corodash.records import (
     VALUE_INT,
     VALUE_NONE,
     VALUE_TRUE,
+    Batch,
     _decode_python,
     decode,
     tuple_record,
@@ -201,6 +202,15 @@ def test_compiled_and_python_decoding_agree():
         _speedups.jsonl(unknown, [], 0, 0.0, {})
     assert _decode_python(records, [end]) == expected
     assert RECORD.unpack(tuple_record(end))[2] == FORM_TUPLE
+
+
+def test_a_batch_finds_its_last_event_of_a_kind():
+    switch = RECORD.pack(1.5, SWITCH, FORM_BINARY, 0, 7, 3, 0)
+    output = (OUTPUT, 2.0, 0, "stdout", "x", True, 1)
+    assert Batch(switch * 3, []).last_of(SWITCH) == 2
+    assert Batch(switch * 2 + tuple_record(output), [output]).last_of(SWITCH) == 1
+    assert Batch(tuple_record(output), [output]).last_of(SWITCH) == -1
+    assert Batch(b"", []).last_of(SWITCH) == -1
 
 
 def test_a_task_spawned_in_a_batch_of_tuples_is_named_in_later_switch_lines(tmp_path):

@@ -230,6 +230,15 @@ class Batch:
     def kinds(self) -> bytes:
         return kinds(self.records)
 
+    def last_of(self, kind: int) -> int:
+        """The index of the batch's last event of ``kind``, -1 when there is none. The last
+        record is looked at first: in a flood of switches it is one, and the channel holds
+        the GIL while its watchers read."""
+        records = self.records
+        if records and records[len(records) - SIZE + KIND_OFFSET] == kind:
+            return len(records) // SIZE - 1
+        return kinds(records).rfind(kind)
+
     def time_and_task(self, index: int) -> tuple[float, int | None]:
         t, task = _TIME_TASK.unpack_from(self.records, index * SIZE)
         return t, None if task == NO_TASK else task

@@ -75,12 +75,11 @@ class BlockDetector:
     def see(self, batch: Batch) -> None:
         """A batch of events about to be sent: its first switch ends the current stretch, its
         last switch starts the next one."""
-        codes = batch.kinds()
-        last = codes.rfind(SWITCH)
+        last = batch.last_of(SWITCH)
         if last < 0:
             return
         if self.samples:
-            first = codes.find(SWITCH)
+            first = batch.kinds().find(SWITCH)
             block = self._stretch_end(batch.time_and_task(first)[0])
             if block is not None:
                 batch.insert(first, block)
