@@ -31,6 +31,7 @@ screenshots: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/whole_process.py
+	$(BIN)/python benchmarks/stalls.py
 	$(BIN)/python benchmarks/run_all.py
 	$(BIN)/python benchmarks/ui.py
 	$(BIN)/python benchmarks/history.py
